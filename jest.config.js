@@ -1,0 +1,32 @@
+// Two projects: fast unit specs beside the code, and end-to-end specs that start the built apps
+// as real processes and talk HTTP to them. The e2e project runs with --experimental-vm-modules so
+// it can import the ESM-only client libraries (openid-client, oauth4webapi) used for interop.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const moduleNameMapper = {
+  '^@app/shared(|/.*)$': '<rootDir>/libs/shared/src$1',
+  '^@app/jwt-bearer(|/.*)$': '<rootDir>/libs/jwt-bearer/src$1',
+};
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts'],
+      testRegex: '\\.spec\\.ts$',
+      transform,
+      moduleNameMapper,
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test'],
+      testRegex: '\\.e2e-spec\\.ts$',
+      transform,
+      moduleNameMapper,
+      testTimeout: 30000,
+    },
+  ],
+};

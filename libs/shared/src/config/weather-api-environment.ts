@@ -1,0 +1,37 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsHttpUrl } from './is-http-url';
+
+/** The weather-api's environment (see CONTRACT.md), with its defaults. */
+export class WeatherApiEnvironment {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 5003;
+
+  @IsHttpUrl()
+  AUTHORITY: string = 'http://localhost:5001';
+
+  @IsString()
+  @IsNotEmpty()
+  AUDIENCE: string = 'api1';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  CLOCK_SKEW: number = 60;
+
+  /** Defaults to true when NODE_ENV is `production`. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean({ message: 'must be true or false' })
+  REQUIRE_HTTPS_METADATA?: boolean;
+
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+}

@@ -1,0 +1,39 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
+import { InvalidRequest, OAuthError } from './oauth-error';
+
+/**
+ * Renders every OAuthError: status, `WWW-Authenticate`, `Cache-Control: no-store` (RFC 6749 §5.1)
+ * and exactly `{error, error_description?}`. Body-parser failures that Fastify raises before a
+ * route runs (too large, unreadable) become `invalid_request` too; anything else is left to Nest.
+ */
+@Catch()
+export class OAuthErrorFilter extends BaseExceptionFilter {
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const error = toOAuthError(exception);
+    if (!error) {
+      super.catch(exception, host);
+      return;
+    }
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    reply.status(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
+    const challenge = error.challenge();
+    if (challenge) reply.header('www-authenticate', challenge);
+    const body = error.body();
+    if (body) reply.type('application/json').send(body);
+    else reply.send();
+  }
+}
+
+function toOAuthError(exception: unknown): OAuthError | undefined {
+  if (exception instanceof OAuthError) return exception;
+  if (exception instanceof HttpException) {
+    const status: number = exception.getStatus();
+    if (status === Number(HttpStatus.PAYLOAD_TOO_LARGE))
+      return new InvalidRequest('the request body is too large', 413);
+    if (status === Number(HttpStatus.UNSUPPORTED_MEDIA_TYPE))
+      return new InvalidRequest('the request body must be application/x-www-form-urlencoded');
+  }
+  return undefined;
+}

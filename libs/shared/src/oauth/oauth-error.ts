@@ -1,0 +1,145 @@
+/**
+ * The one error type of the OAuth protocols we speak. Each RFC error code has one subclass, and
+ * OAuthErrorFilter renders every one of them (status, headers, body) in one place.
+ * Deliberately not an HttpException, so nothing else in Nest renders these by accident.
+ */
+export type OAuthErrorCode =
+  // RFC 6749 §5.2
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  // RFC 6750 §3.1
+  | 'invalid_token'
+  | 'insufficient_scope';
+
+export interface OAuthErrorBody {
+  error: OAuthErrorCode;
+  error_description?: string;
+}
+
+export abstract class OAuthError extends Error {
+  abstract readonly error: OAuthErrorCode;
+  readonly status: number = 400;
+
+  /**
+   * @param description safe to show to the caller; internal detail goes in `cause`, which is
+   *   logged and never rendered.
+   */
+  constructor(
+    readonly description?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(description, options);
+    this.name = new.target.name;
+  }
+
+  /** The `WWW-Authenticate` challenge that goes with this error, if any. */
+  challenge(): string | undefined {
+    return undefined;
+  }
+
+  /** The JSON body; `undefined` means the response has none. */
+  body(): OAuthErrorBody | undefined {
+    return this.description === undefined
+      ? { error: this.error }
+      : { error: this.error, error_description: this.description };
+  }
+}
+
+export class InvalidRequest extends OAuthError {
+  readonly error = 'invalid_request';
+  constructor(
+    description: string,
+    override readonly status: 400 | 413 = 400,
+  ) {
+    super(description);
+  }
+}
+
+/**
+ * Client authentication failed. The description never says which part was wrong (unknown
+ * client, wrong secret, expired secret...): the reason goes to the log through `cause`.
+ */
+export class InvalidClient extends OAuthError {
+  readonly error = 'invalid_client';
+  override readonly status = 401;
+  /** The realm of the Basic challenge, when the client tried the Authorization header. */
+  basicRealm?: string;
+
+  constructor(reason: string) {
+    super('client authentication failed', { cause: reason });
+  }
+
+  override challenge(): string | undefined {
+    return this.basicRealm === undefined ? undefined : `Basic realm="${quoted(this.basicRealm)}"`;
+  }
+}
+
+export class InvalidGrant extends OAuthError {
+  readonly error = 'invalid_grant';
+}
+
+export class UnauthorizedClient extends OAuthError {
+  readonly error = 'unauthorized_client';
+}
+
+export class UnsupportedGrantType extends OAuthError {
+  readonly error = 'unsupported_grant_type';
+}
+
+export class InvalidScope extends OAuthError {
+  readonly error = 'invalid_scope';
+}
+
+/** RFC 6750 §3.1: the request carried a bearer token that is not acceptable. */
+export class InvalidToken extends OAuthError {
+  readonly error = 'invalid_token';
+  override readonly status = 401;
+
+  override challenge(): string {
+    return `Bearer error="invalid_token", error_description="${quoted(this.description ?? 'invalid token')}"`;
+  }
+}
+
+/** RFC 6750 §3.1: a valid token without the scopes the resource requires. */
+export class InsufficientScope extends OAuthError {
+  readonly error = 'insufficient_scope';
+  override readonly status = 403;
+
+  constructor(readonly requiredScopes: readonly string[]) {
+    super(`the token lacks the scope ${requiredScopes.join(' ')}`);
+  }
+
+  override challenge(): string {
+    return `Bearer error="insufficient_scope", scope="${quoted(this.requiredScopes.join(' '))}"`;
+  }
+}
+
+/**
+ * RFC 6750 §3.1: a request without any authentication gets a bare `Bearer` challenge, with no
+ * error code and no error body.
+ */
+export class BearerTokenMissing extends OAuthError {
+  readonly error = 'invalid_token';
+  override readonly status = 401;
+
+  constructor() {
+    super('no bearer token');
+  }
+
+  override challenge(): string {
+    return 'Bearer';
+  }
+
+  override body(): undefined {
+    return undefined;
+  }
+}
+
+/** RFC 6750 §3 allows only %x20-21 / %x23-5B / %x5D-7E inside the quoted attribute values. */
+function quoted(value: string): string {
+  return value.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '');
+}

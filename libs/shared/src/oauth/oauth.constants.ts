@@ -1,0 +1,38 @@
+/** Protocol names used on the wire by both apps. */
+
+export const GrantTypes = {
+  ClientCredentials: 'client_credentials',
+} as const;
+
+export const ClientAuthMethods = {
+  ClientSecretBasic: 'client_secret_basic',
+  ClientSecretPost: 'client_secret_post',
+} as const;
+export type ClientAuthMethod = (typeof ClientAuthMethods)[keyof typeof ClientAuthMethods];
+
+/** RFC 9068 §2.1: the `typ` header of a JWT access token (the `application/` prefix is optional). */
+export const AccessTokenJwtType = 'at+jwt';
+
+export const OAuthPaths = {
+  Token: '/connect/token',
+  OpenIdConfiguration: '/.well-known/openid-configuration',
+  AuthorizationServerMetadata: '/.well-known/oauth-authorization-server',
+  Jwks: '/.well-known/openid-configuration/jwks',
+  Health: '/health',
+} as const;
+
+export const FormUrlEncoded = 'application/x-www-form-urlencoded';
+
+/** Asymmetric JWS algorithms (RFC 7518) a resource server may accept; never `none` or HS*. */
+export const AsymmetricJwsAlgorithms = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+] as const;
+export type AsymmetricJwsAlgorithm = (typeof AsymmetricJwsAlgorithms)[number];
