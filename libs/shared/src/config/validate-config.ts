@@ -32,6 +32,8 @@ export function validateWith<T extends object>(
     whitelist: true,
     forbidNonWhitelisted: !allowUnknownProperties,
     forbidUnknownValues: true,
+    // One message per field: the first rule it breaks.
+    stopAtFirstError: true,
   });
   if (errors.length > 0) throw new ConfigurationError(source, describeErrors(errors));
   return instance;

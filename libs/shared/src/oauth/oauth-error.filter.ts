@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { InvalidRequest, OAuthError } from './oauth-error';
@@ -10,12 +10,16 @@ import { InvalidRequest, OAuthError } from './oauth-error';
  */
 @Catch()
 export class OAuthErrorFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger('OAuth');
+
   override catch(exception: unknown, host: ArgumentsHost): void {
     const error = toOAuthError(exception);
     if (!error) {
       super.catch(exception, host);
       return;
     }
+    // The internal reason (which part of client authentication failed...) is for operators only.
+    if (error.cause !== undefined) this.logger.warn(`${error.error}: ${describe(error.cause)}`);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     reply.status(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
     const challenge = error.challenge();
@@ -36,4 +40,8 @@ function toOAuthError(exception: unknown): OAuthError | undefined {
       return new InvalidRequest('the request body must be application/x-www-form-urlencoded');
   }
   return undefined;
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : 'unknown';
 }

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { OAuthErrorFilter } from '@app/shared';
+import { ClientsModule } from './clients/clients.module';
+import { identitySettings } from './config/identity-settings';
+import { HealthController } from './health.controller';
+import { KeysModule } from './keys/keys.module';
+import { MetadataModule } from './metadata/metadata.module';
+import { TokenModule } from './token/token.module';
+
+/** The authority: clients, keys, the token endpoint and discovery. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [identitySettings] }),
+    ClientsModule.forRoot(),
+    KeysModule.forRoot(),
+    TokenModule,
+    MetadataModule,
+  ],
+  controllers: [HealthController],
+  providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
+})
+export class IdentityModule {}

@@ -1,0 +1,34 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ClientAuthMethods, OAuthPaths } from '@app/shared';
+import { ResourceStore } from '../clients/resource-store';
+import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { GrantHandlerRegistry } from '../token/grant-handler.registry';
+
+/**
+ * RFC 8414 authorization server metadata, derived from the settings, the registered grants and
+ * the defined scopes; never written by hand. Served at IdentityServer's OpenID path as well.
+ */
+@Controller()
+export class MetadataController {
+  constructor(
+    private readonly grants: GrantHandlerRegistry,
+    private readonly resources: ResourceStore,
+    @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
+  ) {}
+
+  @Get([OAuthPaths.OpenIdConfiguration, OAuthPaths.AuthorizationServerMetadata])
+  @Header('cache-control', 'public, max-age=3600')
+  async metadata(): Promise<Record<string, unknown>> {
+    const { issuer } = this.settings;
+    return {
+      issuer,
+      token_endpoint: `${issuer}${OAuthPaths.Token}`,
+      jwks_uri: `${issuer}${OAuthPaths.Jwks}`,
+      grant_types_supported: this.grants.grantTypes(),
+      token_endpoint_auth_methods_supported: Object.values(ClientAuthMethods),
+      scopes_supported: (await this.resources.getAllApiScopes()).map((scope) => scope.name),
+      // REQUIRED by RFC 8414 §2; empty because there is no authorization endpoint.
+      response_types_supported: [],
+    };
+  }
+}

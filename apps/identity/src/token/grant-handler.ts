@@ -1,0 +1,22 @@
+import { DiscoveryService } from '@nestjs/core';
+import type { Client } from '../clients/client';
+import type { TokenRequest } from './token-request';
+
+/** RFC 6749 §5.1 successful token response. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+/** Issues tokens for one grant type, for a client already authenticated and allowed the grant. */
+export interface GrantHandler {
+  handle(request: TokenRequest, client: Client): Promise<TokenResponse>;
+}
+
+/**
+ * Marks a provider as the handler of a grant type. GrantHandlerRegistry finds every marked
+ * provider in the application, so a new grant is one provider in any imported module.
+ */
+export const GrantType = DiscoveryService.createDecorator<string>();

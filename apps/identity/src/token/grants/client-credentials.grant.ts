@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GrantTypes, InvalidScope, isScopeToken, parseScopeParameter } from '@app/shared';
+import type { Client } from '../../clients/client';
+import { ResourceStore } from '../../clients/resource-store';
+import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
+import { AccessTokenIssuer } from '../access-token.issuer';
+import { GrantType, type GrantHandler, type TokenResponse } from '../grant-handler';
+import type { TokenRequest } from '../token-request';
+
+/** RFC 6749 §4.4: a client asks for a token for itself, for some of its allowed scopes. */
+@Injectable()
+@GrantType(GrantTypes.ClientCredentials)
+export class ClientCredentialsGrant implements GrantHandler {
+  constructor(
+    private readonly resources: ResourceStore,
+    private readonly issuer: AccessTokenIssuer,
+    @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
+  ) {}
+
+  async handle(request: TokenRequest, client: Client): Promise<TokenResponse> {
+    const scopes = await this.grantedScopes(request.param('scope'), client);
+    const { token, expiresIn } = await this.issuer.issue({
+      client,
+      scopes,
+      audiences: await this.audiences(scopes),
+    });
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope: scopes.join(' '),
+    };
+  }
+
+  /**
+   * The requested scopes, each defined and allowed for the client; when none is requested,
+   * every scope the client is allowed (RFC 6749 §3.3 lets the server choose a default).
+   */
+  private async grantedScopes(requested: string | undefined, client: Client): Promise<string[]> {
+    const wanted =
+      requested === undefined ? [...client.allowedScopes] : parseScopeParameter(requested);
+    if (wanted.length === 0) {
+      throw new InvalidScope(
+        requested === undefined ? 'the client is allowed no scope' : 'the scope is empty',
+      );
+    }
+    const malformed = wanted.find((scope) => !isScopeToken(scope));
+    if (malformed !== undefined) throw new InvalidScope('the scope is malformed');
+    const defined = new Set(
+      (await this.resources.findApiScopesByName(wanted)).map((scope) => scope.name),
+    );
+    const refused = wanted.filter(
+      (scope) => !defined.has(scope) || !client.allowedScopes.includes(scope),
+    );
+    if (refused.length > 0) {
+      throw new InvalidScope(`the client may not request the scope ${refused.join(' ')}`);
+    }
+    return wanted;
+  }
+
+  /**
+   * The API resources holding a granted scope. A scope no resource holds still needs an `aud`
+   * (RFC 9068 §2.2 requires one): the issuer's static `…/resources` audience, as IdentityServer's
+   * EmitStaticAudienceClaim does.
+   */
+  private async audiences(scopes: readonly string[]): Promise<string[]> {
+    const resources = await this.resources.findApiResourcesByScopeName(scopes);
+    const names = resources.map((resource) => resource.name);
+    const uncovered = scopes.some((scope) => !resources.some((r) => r.scopes.includes(scope)));
+    if (names.length === 0 || uncovered) names.push(`${this.settings.issuer}/resources`);
+    return names;
+  }
+}

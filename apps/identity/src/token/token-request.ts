@@ -1,0 +1,36 @@
+import type { FastifyRequest } from 'fastify';
+import { FormUrlEncoded, InvalidRequest } from '@app/shared';
+import { FormBody } from '../http/form-body';
+
+/**
+ * A well-formed token request: a form body (RFC 6749 §4.4.2, Appendix B) in which no parameter
+ * repeats (§3.2). Parameters sent without a value count as omitted (§3.1).
+ */
+export class TokenRequest {
+  private constructor(
+    private readonly form: FormBody,
+    readonly authorization: string | undefined,
+  ) {}
+
+  static from(request: FastifyRequest): TokenRequest {
+    const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== FormUrlEncoded || !(request.body instanceof FormBody)) {
+      throw new InvalidRequest(`the request body must be ${FormUrlEncoded}`);
+    }
+    for (const name of request.body.names()) {
+      if (request.body.all(name).length > 1) {
+        throw new InvalidRequest(
+          /^[\w.-]{1,64}$/.test(name)
+            ? `the parameter ${name} is repeated`
+            : 'a parameter is repeated',
+        );
+      }
+    }
+    return new TokenRequest(request.body, request.headers.authorization);
+  }
+
+  /** The parameter's value, or undefined when it is absent or empty. */
+  param(name: string): string | undefined {
+    return this.form.all(name)[0] || undefined;
+  }
+}

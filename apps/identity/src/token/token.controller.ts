@@ -1,0 +1,52 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidRequest, OAuthPaths, UnauthorizedClient, UnsupportedGrantType } from '@app/shared';
+import type { Client } from '../clients/client';
+import { ClientAuthenticator } from '../clients/client-authenticator';
+import type { GrantHandler, TokenResponse } from './grant-handler';
+import { GrantHandlerRegistry } from './grant-handler.registry';
+import { TokenRequest } from './token-request';
+
+/**
+ * RFC 6749 §3.2 token endpoint. The checks run in a fixed order, each a named step:
+ * well-formed request → client authentication → grant type → grant allowed → the grant's own
+ * checks (scopes...). Any failure is an OAuthError, rendered by OAuthErrorFilter.
+ */
+@Controller()
+export class TokenController {
+  constructor(
+    private readonly clientAuthenticator: ClientAuthenticator,
+    private readonly grants: GrantHandlerRegistry,
+  ) {}
+
+  @Post(OAuthPaths.Token)
+  @HttpCode(200)
+  async token(
+    @Req() httpRequest: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
+    const request = TokenRequest.from(httpRequest);
+    const client = await this.clientAuthenticator.authenticate(request);
+    const handler = this.supportedGrant(request);
+    this.assertGrantAllowed(client, request);
+    const response = await handler.handle(request, client);
+    // RFC 6749 §5.1: token responses must not be cached.
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return response;
+  }
+
+  private supportedGrant(request: TokenRequest): GrantHandler {
+    const grantType = request.param('grant_type');
+    if (grantType === undefined) throw new InvalidRequest('grant_type is required');
+    const handler = this.grants.get(grantType);
+    if (!handler) throw new UnsupportedGrantType('the grant_type is not supported');
+    return handler;
+  }
+
+  private assertGrantAllowed(client: Client, request: TokenRequest): void {
+    const grantType = request.param('grant_type')!;
+    if (!client.allowedGrantTypes.includes(grantType)) {
+      throw new UnauthorizedClient(`the client is not allowed the grant type ${grantType}`);
+    }
+  }
+}

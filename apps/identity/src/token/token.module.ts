@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AccessTokenIssuer } from './access-token.issuer';
+import { GrantHandlerRegistry } from './grant-handler.registry';
+import { ClientCredentialsGrant } from './grants/client-credentials.grant';
+import { TokenController } from './token.controller';
+
+/**
+ * The token endpoint, its grants, and access-token signing. Uses the global ClientsModule and
+ * KeysModule that IdentityModule configures.
+ */
+@Module({
+  imports: [DiscoveryModule, JwtModule.register({})],
+  controllers: [TokenController],
+  providers: [GrantHandlerRegistry, AccessTokenIssuer, ClientCredentialsGrant],
+  exports: [GrantHandlerRegistry],
+})
+export class TokenModule {}
