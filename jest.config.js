@@ -8,6 +8,8 @@ const moduleNameMapper = {
 };
 
 module.exports = {
+  // End-to-end specs start real processes; generous, but finite.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -17,6 +19,7 @@ module.exports = {
       testRegex: '\\.spec\\.ts$',
       transform,
       moduleNameMapper,
+      setupFiles: ['<rootDir>/jest.unit-setup.ts'],
     },
     {
       displayName: 'e2e',
@@ -26,7 +29,6 @@ module.exports = {
       testRegex: '\\.e2e-spec\\.ts$',
       transform,
       moduleNameMapper,
-      testTimeout: 30000,
     },
   ],
 };

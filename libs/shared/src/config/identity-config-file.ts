@@ -111,9 +111,9 @@ export class ClientDefinition {
   @IsString({ each: true })
   allowedScopes: string[] = [];
 
-  @IsInt()
   @Min(1)
   @Max(31_536_000)
+  @IsInt()
   accessTokenLifetime: number = 3600;
 
   @IsArray()

@@ -5,9 +5,9 @@ import { IsHttpUrl } from './is-http-url';
 /** The identity's environment (see CONTRACT.md), with its defaults. */
 export class IdentityEnvironment {
   @Type(() => Number)
-  @IsInt()
   @Min(0)
   @Max(65535)
+  @IsInt()
   PORT: number = 5001;
 
   /** Defaults to `http://localhost:$PORT`. */

@@ -32,7 +32,8 @@ export function validateWith<T extends object>(
     whitelist: true,
     forbidNonWhitelisted: !allowUnknownProperties,
     forbidUnknownValues: true,
-    // One message per field: the first rule it breaks.
+    // One message per field: the first rule it breaks (decorators apply bottom-up, so the
+    // type check sits next to the property).
     stopAtFirstError: true,
   });
   if (errors.length > 0) throw new ConfigurationError(source, describeErrors(errors));

@@ -5,9 +5,9 @@ import { IsHttpUrl } from './is-http-url';
 /** The weather-api's environment (see CONTRACT.md), with its defaults. */
 export class WeatherApiEnvironment {
   @Type(() => Number)
-  @IsInt()
   @Min(0)
   @Max(65535)
+  @IsInt()
   PORT: number = 5003;
 
   @IsHttpUrl()
@@ -18,9 +18,9 @@ export class WeatherApiEnvironment {
   AUDIENCE: string = 'api1';
 
   @Type(() => Number)
-  @IsInt()
   @Min(0)
   @Max(3600)
+  @IsInt()
   CLOCK_SKEW: number = 60;
 
   /** Defaults to true when NODE_ENV is `production`. */

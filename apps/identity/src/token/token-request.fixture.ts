@@ -1,0 +1,16 @@
+import type { FastifyRequest } from 'fastify';
+import { FormBody } from '../http/form-body';
+import { TokenRequest } from './token-request';
+
+/** A TokenRequest as the Fastify form parser would produce it, for unit specs. */
+export function tokenRequest(form: string, authorization?: string): TokenRequest {
+  return TokenRequest.from({
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+    body: FormBody.parse(form),
+  } as unknown as FastifyRequest);
+}
+
+export function basic(clientId: string, secret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
+}

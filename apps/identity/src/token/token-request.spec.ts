@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import { InvalidRequest } from '@app/shared';
+import { FormBody } from '../http/form-body';
+import { TokenRequest } from './token-request';
+import { tokenRequest } from './token-request.fixture';
+
+describe('TokenRequest', () => {
+  it('reads single parameters, decoding the form encoding', () => {
+    const request = tokenRequest('grant_type=client_credentials&scope=api1+api2&x=%2B%26');
+    expect(request.param('grant_type')).toBe('client_credentials');
+    expect(request.param('scope')).toBe('api1 api2');
+    expect(request.param('x')).toBe('+&');
+  });
+
+  it('treats a parameter without a value as omitted (RFC 6749 §3.1)', () => {
+    expect(tokenRequest('scope=&grant_type=client_credentials').param('scope')).toBeUndefined();
+    expect(tokenRequest('grant_type=client_credentials').param('scope')).toBeUndefined();
+  });
+
+  it('refuses a repeated parameter (RFC 6749 §3.2), even a repeated empty one', () => {
+    expect(() => tokenRequest('scope=a&grant_type=x&scope=b')).toThrow(
+      new InvalidRequest('the parameter scope is repeated'),
+    );
+    expect(() => tokenRequest('scope=&scope=')).toThrow(InvalidRequest);
+  });
+
+  it('does not echo a strange parameter name', () => {
+    expect(() => tokenRequest('%3Cscript%3E=1&%3Cscript%3E=2')).toThrow(
+      new InvalidRequest('a parameter is repeated'),
+    );
+  });
+
+  it.each([
+    ['application/json', Buffer.from('{}')],
+    ['text/plain', Buffer.from('grant_type=client_credentials')],
+    [undefined, Buffer.from('grant_type=client_credentials')],
+    ['application/x-www-form-urlencoded', undefined],
+  ])('refuses a body of type %s that is not a parsed form', (contentType, body) => {
+    const request = { headers: { 'content-type': contentType }, body } as unknown as FastifyRequest;
+    expect(() => TokenRequest.from(request)).toThrow(
+      new InvalidRequest('the request body must be application/x-www-form-urlencoded'),
+    );
+  });
+
+  it('accepts the form media type with parameters and in any case', () => {
+    const request = {
+      headers: { 'content-type': 'Application/X-WWW-Form-URLEncoded; charset=UTF-8' },
+      body: FormBody.parse('grant_type=client_credentials'),
+    } as unknown as FastifyRequest;
+    expect(TokenRequest.from(request).param('grant_type')).toBe('client_credentials');
+  });
+});

@@ -1,0 +1,48 @@
+import { IdentityEnvironment } from './identity-environment';
+import { ConfigurationError, definedEnvironment, validateWith } from './validate-config';
+import { WeatherApiEnvironment } from './weather-api-environment';
+
+const read = <T extends object>(dto: new () => T, env: NodeJS.ProcessEnv) =>
+  validateWith(dto, definedEnvironment(env), 'the environment', { allowUnknownProperties: true });
+
+describe('environment validation', () => {
+  it("applies the contract's defaults, treating empty variables as unset", () => {
+    expect(read(IdentityEnvironment, { PORT: '', HOME: '/root' })).toMatchObject({
+      PORT: 5001,
+      IDENTITY_CONFIG: 'config/identity.json',
+      IDENTITY_DATA_DIR: './data',
+      RATE_LIMIT: 'on',
+    });
+    expect(read(WeatherApiEnvironment, {})).toMatchObject({
+      PORT: 5003,
+      AUTHORITY: 'http://localhost:5001',
+      AUDIENCE: 'api1',
+      CLOCK_SKEW: 60,
+    });
+  });
+
+  it('converts numbers and booleans', () => {
+    expect(
+      read(WeatherApiEnvironment, {
+        PORT: '8080',
+        CLOCK_SKEW: '5',
+        REQUIRE_HTTPS_METADATA: 'false',
+      }),
+    ).toMatchObject({ PORT: 8080, CLOCK_SKEW: 5, REQUIRE_HTTPS_METADATA: false });
+  });
+
+  it('names every invalid variable, one message each', () => {
+    expect(() =>
+      read(IdentityEnvironment, { PORT: 'abc', ISSUER: 'ftp://x', RATE_LIMIT: 'maybe' }),
+    ).toThrow(
+      new ConfigurationError('the environment', [
+        'PORT: must be an integer number',
+        'ISSUER: must be an absolute http(s) URL without query or fragment',
+        'RATE_LIMIT: must be one of the following values: on, off',
+      ]),
+    );
+    expect(() => read(WeatherApiEnvironment, { REQUIRE_HTTPS_METADATA: 'yes' })).toThrow(
+      'REQUIRE_HTTPS_METADATA: must be true or false',
+    );
+  });
+});

@@ -1,0 +1,116 @@
+import { IdentityConfigFile, crossCheckIdentityConfig } from './identity-config-file';
+import { ConfigurationError, validateWith } from './validate-config';
+
+const SECRET_HASH = 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=';
+
+function problemsOf(plain: unknown): string[] {
+  try {
+    const config = validateWith(IdentityConfigFile, plain, 'identity.json');
+    return crossCheckIdentityConfig(config);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return [...error.problems];
+    throw error;
+  }
+}
+
+const seed = {
+  apiScopes: [{ name: 'api1', displayName: 'My API' }],
+  apiResources: [{ name: 'api1', displayName: 'My API', scopes: ['api1'] }],
+  clients: [
+    {
+      clientId: 'client',
+      clientSecrets: [{ value: SECRET_HASH, expiration: '2030-01-01T00:00:00Z' }],
+      allowedGrantTypes: ['client_credentials'],
+      allowedScopes: ['api1'],
+      claims: [{ type: 'tenant', value: 'acme' }],
+    },
+  ],
+};
+
+describe('the identity configuration file', () => {
+  it("accepts the contract's example and applies the defaults", () => {
+    expect(problemsOf(seed)).toEqual([]);
+    const config = validateWith(IdentityConfigFile, seed, 'identity.json');
+    expect(config.clients[0]).toMatchObject({ enabled: true, accessTokenLifetime: 3600 });
+  });
+
+  it('accepts a client allowed no grant type', () => {
+    expect(
+      problemsOf({ ...seed, clients: [{ ...seed.clients[0], allowedGrantTypes: [] }] }),
+    ).toEqual([]);
+  });
+
+  it('names the path of a scope that no apiScopes entry defines', () => {
+    const clients = [{ ...seed.clients[0], allowedScopes: ['api1', 'api2'] }];
+    expect(problemsOf({ ...seed, clients })).toEqual([
+      'clients[0].allowedScopes[1]: scope "api2" is not defined in apiScopes',
+    ]);
+  });
+
+  it('reports every problem at once, each with its path', () => {
+    const problems = problemsOf({
+      apiScopes: [{ name: 'has space' }],
+      clients: [
+        { clientId: 'ok', clientSecrets: [{ value: 'secret' }], accessTokenLifetime: 0 },
+        { clientId: 'a:b', allowedScope: ['api1'], enabled: 'yes' },
+      ],
+    });
+    expect(problemsOf({})).toEqual([]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^apiScopes\[0\]\.name: must be a scope token/),
+        expect.stringMatching(/^clients\[0\]\.clientSecrets\[0\]\.value: must be base64\(SHA-256/),
+        expect.stringMatching(/^clients\[0\]\.accessTokenLifetime: /),
+        expect.stringMatching(/^clients\[1\]\.clientId: /),
+        'clients[1].allowedScope: property allowedScope should not exist',
+        expect.stringMatching(/^clients\[1\]\.enabled: must be a boolean/),
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('refuses a secret given in clear text instead of its hash', () => {
+    const clients = [{ ...seed.clients[0], clientSecrets: [{ value: 'secret' }] }];
+    expect(problemsOf({ ...seed, clients })).toEqual([
+      'clients[0].clientSecrets[0].value: must be base64(SHA-256(secret)), as `npm run hash-secret` prints it, never the secret itself',
+    ]);
+  });
+
+  it('refuses an expiration that is not an ISO 8601 instant', () => {
+    const clients = [
+      { ...seed.clients[0], clientSecrets: [{ value: SECRET_HASH, expiration: 'soon' }] },
+    ];
+    expect(problemsOf({ ...seed, clients })).toEqual([
+      expect.stringMatching(/^clients\[0\]\.clientSecrets\[0\]\.expiration: /),
+    ]);
+  });
+
+  it('refuses duplicate client ids, scope names and resource names', () => {
+    expect(
+      problemsOf({
+        apiScopes: [{ name: 'api1' }, { name: 'api1' }],
+        apiResources: [
+          { name: 'r', scopes: ['api1'] },
+          { name: 'r', scopes: ['nope'] },
+        ],
+        clients: [{ clientId: 'c' }, { clientId: 'c' }],
+      }),
+    ).toEqual([
+      'apiScopes[1].name: "api1" is defined twice',
+      'apiResources[1].name: "r" is defined twice',
+      'apiResources[1].scopes[0]: scope "nope" is not defined in apiScopes',
+      'clients[1].clientId: "c" is defined twice',
+    ]);
+  });
+
+  it('refuses configured claims that would shadow protocol claims', () => {
+    const clients = [{ ...seed.clients[0], claims: [{ type: 'sub', value: 'admin' }] }];
+    expect(problemsOf({ ...seed, clients })).toEqual([
+      'clients[0].claims[0].type: "sub" is a protocol claim and cannot be configured',
+    ]);
+  });
+
+  it('refuses a file that is not an object', () => {
+    expect(problemsOf([])).toEqual(['must be a JSON object']);
+  });
+});
