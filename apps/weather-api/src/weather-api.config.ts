@@ -1,0 +1,24 @@
+import { registerAs, type ConfigType } from '@nestjs/config';
+import { WeatherApiEnvironment, definedEnvironment, validateWith } from '@app/shared';
+
+/** The weather-api's settings, typed, from the environment validated by WeatherApiEnvironment. */
+export const weatherApiConfig = registerAs('weatherApi', () =>
+  weatherApiSettingsFrom(
+    validateWith(WeatherApiEnvironment, definedEnvironment(process.env), 'environment', {
+      allowUnknownProperties: true,
+    }),
+  ),
+);
+
+export type WeatherApiSettings = ConfigType<typeof weatherApiConfig>;
+
+function weatherApiSettingsFrom(environment: WeatherApiEnvironment) {
+  return {
+    port: environment.PORT,
+    authority: environment.AUTHORITY,
+    audience: environment.AUDIENCE,
+    clockSkewSeconds: environment.CLOCK_SKEW,
+    requireHttpsMetadata:
+      environment.REQUIRE_HTTPS_METADATA ?? environment.NODE_ENV === 'production',
+  };
+}

@@ -1,0 +1,225 @@
+import { Logger } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { FakeAuthority, TestSigningKey, type TokenChanges } from '@app/jwt-bearer/testing';
+import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
+import { WeatherApiModule } from './weather-api.module';
+
+/** The weather-api in-process against a local authority: the contract's "weather-api behaviour". */
+describe('weather-api', () => {
+  let authority: FakeAuthority;
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    authority = await FakeAuthority.start();
+    app = await startWeatherApi({ authority: authority.issuer });
+  });
+  afterEach(() => (authority.available = true));
+  afterAll(async () => {
+    await app.close();
+    await authority.close();
+  });
+
+  const forecast = (headers: Record<string, string> = {}, url = '/weatherforecast') =>
+    app.inject({ method: 'GET', url, headers });
+  const withToken = (changes?: TokenChanges) =>
+    forecast({ authorization: `Bearer ${authority.signAccessToken(changes)}` });
+
+  it('returns five forecasts for a valid token', async () => {
+    const response = await withToken();
+    expect(response.statusCode).toBe(200);
+    const forecasts = response.json<Record<string, unknown>[]>();
+    expect(forecasts).toHaveLength(5);
+    for (const day of forecasts)
+      expect(day).toEqual({
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        temperatureC: expect.any(Number),
+        temperatureF: expect.any(Number),
+        summary: expect.any(String),
+      });
+  });
+
+  it('answers GET /health without a token', async () => {
+    const response = await forecast({}, '/health');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  describe('without a token: 401 and a bare Bearer challenge (RFC 6750 §3.1)', () => {
+    it.each([
+      ['no Authorization header', {}],
+      ['another scheme', { authorization: 'Basic Y2xpZW50OnNlY3JldA==' }],
+    ])('%s', async (_case, headers) => {
+      const response = await forecast(headers);
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+      expect(response.body).toBe('');
+    });
+
+    it('ignores a token in the query string', async () => {
+      const token = authority.signAccessToken();
+      const response = await forecast({}, `/weatherforecast?access_token=${token}`);
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    });
+  });
+
+  describe('the scheme name is case-insensitive', () => {
+    it.each(['bearer', 'BEARER'])('%s', async (scheme) => {
+      const response = await forecast({
+        authorization: `${scheme} ${authority.signAccessToken()}`,
+      });
+      expect(response.statusCode).toBe(200);
+    });
+  });
+
+  describe('an invalid token: 401 invalid_token', () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    it.each<[string, () => TokenChanges, string]>([
+      [
+        'another audience',
+        () => ({ claims: { aud: 'api2' } }),
+        'the token is not valid for this audience',
+      ],
+      [
+        'no audience',
+        () => ({ claims: { aud: undefined } }),
+        'the token is not valid for this audience',
+      ],
+      [
+        'another issuer',
+        () => ({ claims: { iss: 'http://evil.example.com' } }),
+        "the token's issuer is not trusted",
+      ],
+      [
+        'expired beyond the clock skew',
+        () => ({ claims: { exp: now() - 61 } }),
+        'the token expired',
+      ],
+      [
+        'not valid yet beyond the clock skew',
+        () => ({ claims: { nbf: now() + 120 } }),
+        'the token is not valid yet',
+      ],
+      ['no exp', () => ({ claims: { exp: undefined } }), 'the token has no exp'],
+      [
+        'HS256 signed with the public key as secret',
+        () => ({ hmacSecret: authority.signingKey.publicKeyPem }),
+        "the token's alg is not allowed",
+      ],
+      ['alg none', () => ({ header: { alg: 'none' } }), "the token's alg is not allowed"],
+      ['typ JWT', () => ({ header: { typ: 'JWT' } }), "the token's typ must be at+jwt"],
+      ['no typ', () => ({ header: { typ: undefined } }), "the token's typ must be at+jwt"],
+      [
+        'an unknown kid',
+        () => ({ key: new TestSigningKey() }),
+        "the token's signing key is unknown",
+      ],
+      [
+        'a known kid but another key',
+        () => ({ key: new TestSigningKey(authority.signingKey.kid) }),
+        'signature verification failed',
+      ],
+    ])('%s', async (_case, changes, description) => {
+      const response = await withToken(changes());
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(
+        `Bearer error="invalid_token", error_description="${description}"`,
+      );
+      expect(response.json()).toEqual({ error: 'invalid_token', error_description: description });
+    });
+
+    it('a token that is not a JWT', async () => {
+      const response = await forecast({ authorization: 'Bearer not-a-jwt' });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({
+        error: 'invalid_token',
+        error_description: 'the token is malformed',
+      });
+    });
+  });
+
+  describe('accepted variations', () => {
+    it.each<[string, TokenChanges]>([
+      ['typ application/at+jwt in any case', { header: { typ: 'Application/AT+JWT' } }],
+      ['an audience array holding api1', { claims: { aud: ['api2', 'api1'] } }],
+      ['a scope array (IdentityServer style)', { claims: { scope: ['openid', 'api1'] } }],
+      ['expired within the clock skew', { claims: { exp: Math.floor(Date.now() / 1000) - 30 } }],
+      ['no sub (IdentityServer client credentials)', { claims: { sub: undefined } }],
+    ])('%s', async (_case, changes) => {
+      expect((await withToken(changes)).statusCode).toBe(200);
+    });
+  });
+
+  it('answers 403 insufficient_scope to a valid token without the scope', async () => {
+    const response = await withToken({ claims: { scope: 'api2' } });
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['www-authenticate']).toBe(
+      'Bearer error="insufficient_scope", scope="api1"',
+    );
+    expect(response.json()).toEqual({
+      error: 'insufficient_scope',
+      error_description: 'the token lacks the scope api1',
+    });
+  });
+
+  it('keeps accepting tokens while the authority is down', async () => {
+    expect((await withToken()).statusCode).toBe(200);
+    authority.available = false;
+    expect((await withToken()).statusCode).toBe(200);
+  });
+});
+
+describe('weather-api started while the authority is down', () => {
+  let authority: FakeAuthority;
+  let app: NestFastifyApplication;
+
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+  afterEach(async () => {
+    await app.close();
+    await authority.close();
+  });
+
+  it('answers 401 until the authority is reachable, then validates with no restart', async () => {
+    authority = await FakeAuthority.start();
+    authority.available = false;
+    app = await startWeatherApi({ authority: authority.issuer });
+    const token = authority.signAccessToken();
+    const forecast = () =>
+      app.inject({ url: '/weatherforecast', headers: { authorization: `Bearer ${token}` } });
+
+    const refused = await forecast();
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'signing keys are unavailable',
+    });
+
+    authority.available = true;
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the discovery retry cooldown
+    expect((await forecast()).statusCode).toBe(200);
+  });
+});
+
+async function startWeatherApi(
+  settings: Partial<WeatherApiSettings>,
+): Promise<NestFastifyApplication> {
+  const moduleRef = await Test.createTestingModule({ imports: [WeatherApiModule] })
+    .overrideProvider(weatherApiConfig.KEY)
+    .useValue({
+      port: 0,
+      authority: 'http://127.0.0.1:1',
+      audience: 'api1',
+      clockSkewSeconds: 60,
+      requireHttpsMetadata: false,
+      ...settings,
+    } satisfies WeatherApiSettings)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

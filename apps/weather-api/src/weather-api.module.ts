@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { JwtBearerModule } from '@app/jwt-bearer';
+import { OAuthErrorFilter } from '@app/shared';
+import { HealthController } from './health.controller';
+import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
+import { WeatherModule } from './weather/weather.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [weatherApiConfig] }),
+    JwtBearerModule.forRootAsync({
+      inject: [weatherApiConfig.KEY],
+      useFactory: (settings: WeatherApiSettings) => ({
+        authority: settings.authority,
+        audience: settings.audience,
+        clockSkewSeconds: settings.clockSkewSeconds,
+        requireHttpsMetadata: settings.requireHttpsMetadata,
+      }),
+    }),
+    WeatherModule,
+  ],
+  controllers: [HealthController],
+  providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
+})
+export class WeatherApiModule {}

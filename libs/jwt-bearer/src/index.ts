@@ -1,0 +1,13 @@
+// The only entry of @app/jwt-bearer: a JWT bearer resource server for Nest (RFC 6750, RFC 9068).
+//
+// The errors it throws are OAuthErrors from @app/shared; the app registers their renderer once:
+//   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }]
+// so 401/403 carry the right `WWW-Authenticate` challenge and `{error, error_description}` body.
+export { JwtBearerModule } from './jwt-bearer.module';
+export type { JwtBearerOptions } from './jwt-bearer.options';
+export { JwtAuthGuard } from './jwt-auth.guard';
+export { Public } from './public.decorator';
+export { RequireScopes } from './require-scopes.decorator';
+export { ScopesGuard } from './scopes.guard';
+export { TokenClaims } from './token-claims.decorator';
+export type { AccessTokenClaims } from './access-token-claims';

@@ -1,0 +1,83 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JsonWebTokenError, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
+import { BearerTokenMissing, InvalidToken, type OAuthError } from '@app/shared';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { Public } from './public.decorator';
+
+class TestController {
+  @Public()
+  open(): void {}
+
+  closed(): void {}
+}
+
+function contextFor(handler: () => void, authorization?: string): ExecutionContext {
+  const headers = authorization === undefined ? {} : { authorization };
+  return {
+    getHandler: () => handler,
+    getClass: () => TestController,
+    switchToHttp: () => ({ getRequest: () => ({ headers }), getResponse: () => ({}) }),
+  } as unknown as ExecutionContext;
+}
+
+describe('JwtAuthGuard', () => {
+  const guard = new JwtAuthGuard(new Reflector());
+  const withToken = contextFor(TestController.prototype.closed, 'Bearer a.b.c');
+
+  function failureFor(error: unknown, info: unknown, context = withToken): OAuthError {
+    try {
+      guard.handleRequest(error, false, info, context);
+    } catch (thrown) {
+      return thrown as OAuthError;
+    }
+    throw new Error('handleRequest accepted the request');
+  }
+
+  it('lets @Public() routes through without a token', async () => {
+    expect(await guard.canActivate(contextFor(TestController.prototype.open))).toBe(true);
+  });
+
+  it('returns the validated claims as the user', () => {
+    const claims = { iss: 'https://id.example.com', aud: 'api1', exp: 1 };
+    expect(guard.handleRequest(null, claims, undefined, withToken)).toBe(claims);
+  });
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['another scheme', 'Basic Y2xpZW50OnNlY3JldA=='],
+    ['a scheme without a token', 'Bearer'],
+  ])('answers a bare Bearer challenge for %s', (_case, authorization) => {
+    const context = contextFor(TestController.prototype.closed, authorization);
+    expect(failureFor(null, new Error('No auth token'), context)).toBeInstanceOf(
+      BearerTokenMissing,
+    );
+  });
+
+  it.each([
+    [new TokenExpiredError('jwt expired', new Date()), 'the token expired'],
+    [new NotBeforeError('jwt not active', new Date()), 'the token is not valid yet'],
+    [
+      new JsonWebTokenError('jwt audience invalid. expected: api1'),
+      'the token is not valid for this audience',
+    ],
+    [
+      new JsonWebTokenError('jwt issuer invalid. expected: https://id'),
+      "the token's issuer is not trusted",
+    ],
+    [new JsonWebTokenError('invalid signature'), 'signature verification failed'],
+    [new JsonWebTokenError('invalid algorithm'), "the token's alg is not allowed"],
+    [new JsonWebTokenError('jwt malformed'), 'the token is malformed'],
+    [new Error('ENOENT /etc/secret at Object.<anonymous>'), 'the token is not valid'],
+  ])('turns %s into invalid_token "%s"', (info, description) => {
+    const failure = failureFor(null, info);
+    expect(failure).toBeInstanceOf(InvalidToken);
+    expect(failure.body()).toEqual({ error: 'invalid_token', error_description: description });
+  });
+
+  it('passes an InvalidToken from the strategy through unchanged', () => {
+    const typ = new InvalidToken("the token's typ must be at+jwt");
+    expect(failureFor(typ, undefined)).toBe(typ);
+    expect(failureFor(null, typ)).toBe(typ);
+  });
+});

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthorityMetadata } from './authority-metadata';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import {
+  ConfigurableJwtBearerModule,
+  JWT_BEARER_OPTIONS,
+  RESOLVED_JWT_BEARER_OPTIONS,
+} from './jwt-bearer.module-definition';
+import { resolveJwtBearerOptions } from './jwt-bearer.options';
+import { JwtStrategy } from './jwt.strategy';
+import { SigningKeyResolver } from './signing-key-resolver';
+
+/**
+ * A JWT bearer resource server, like ASP.NET's AddJwtBearer: import it once with
+ * `JwtBearerModule.forRoot({ authority, audience })` (or `forRootAsync`) and every route needs a
+ * valid access token, except those marked `@Public()`.
+ */
+@Module({
+  providers: [
+    {
+      provide: RESOLVED_JWT_BEARER_OPTIONS,
+      useFactory: resolveJwtBearerOptions,
+      inject: [JWT_BEARER_OPTIONS],
+    },
+    AuthorityMetadata,
+    SigningKeyResolver,
+    JwtStrategy,
+    JwtAuthGuard,
+    { provide: APP_GUARD, useExisting: JwtAuthGuard },
+  ],
+  exports: [JwtAuthGuard],
+})
+export class JwtBearerModule extends ConfigurableJwtBearerModule {}

@@ -1,0 +1,100 @@
+import { AsymmetricJwsAlgorithms, ConfigurationError } from '@app/shared';
+import { resolveJwtBearerOptions, type JwtBearerOptions } from './jwt-bearer.options';
+
+describe('resolveJwtBearerOptions', () => {
+  const required = { authority: 'https://id.example.com', audience: 'api1' };
+
+  it('applies the defaults', () => {
+    expect(resolveJwtBearerOptions(required)).toEqual({
+      authority: 'https://id.example.com',
+      audience: 'api1',
+      clockSkewSeconds: 60,
+      requireHttpsMetadata: true,
+      algorithms: AsymmetricJwsAlgorithms,
+      metadataRetrySeconds: 1,
+      metadataRefreshSeconds: 43200,
+      keyCacheSeconds: 600,
+      jwksRequestsPerMinute: 10,
+      backchannelTimeoutSeconds: 5,
+    });
+  });
+
+  it('keeps given values, undefined ones falling back to the default', () => {
+    const resolved = resolveJwtBearerOptions({
+      ...required,
+      clockSkewSeconds: 0,
+      requireHttpsMetadata: undefined,
+      algorithms: ['ES256'],
+    });
+    expect(resolved).toMatchObject({
+      clockSkewSeconds: 0,
+      requireHttpsMetadata: true,
+      algorithms: ['ES256'],
+    });
+  });
+
+  it('drops a trailing slash from the authority', () => {
+    expect(resolveJwtBearerOptions({ ...required, authority: 'https://id.example.com/' })).toEqual(
+      expect.objectContaining({ authority: 'https://id.example.com' }),
+    );
+  });
+
+  it('refuses an http authority while requireHttpsMetadata is on', () => {
+    expect(() =>
+      resolveJwtBearerOptions({ ...required, authority: 'http://localhost:5001' }),
+    ).toThrow(
+      new ConfigurationError('JwtBearerModule configuration', [
+        'authority: "http://localhost:5001" is not https, and requireHttpsMetadata refuses http (turn it off only for development)',
+      ]),
+    );
+  });
+
+  it('accepts an http authority when requireHttpsMetadata is off', () => {
+    expect(
+      resolveJwtBearerOptions({
+        ...required,
+        authority: 'http://localhost:5001',
+        requireHttpsMetadata: false,
+      }).authority,
+    ).toBe('http://localhost:5001');
+  });
+
+  it.each(['HS256', 'none', 'RS1'])('refuses the algorithm %s', (algorithm) => {
+    const options = {
+      ...required,
+      algorithms: ['RS256', algorithm],
+    } as unknown as JwtBearerOptions;
+    expect(() => resolveJwtBearerOptions(options)).toThrow(
+      `algorithms: ${algorithm} is refused; a resource server accepts only asymmetric algorithms`,
+    );
+  });
+
+  it('refuses an empty algorithm list', () => {
+    expect(() => resolveJwtBearerOptions({ ...required, algorithms: [] })).toThrow(
+      'algorithms: must list at least one algorithm',
+    );
+  });
+
+  it('names every problem at once', () => {
+    const options = {
+      authority: 'not a url',
+      audience: '',
+      clockSkewSeconds: -1,
+      metadataRetrySeconds: 0,
+    } as JwtBearerOptions;
+    expect(() => resolveJwtBearerOptions(options)).toThrow(
+      new ConfigurationError('JwtBearerModule configuration', [
+        'authority: "not a url" is not an absolute URL',
+        'audience: is required',
+        'clockSkewSeconds: must be a number of at least 0',
+        'metadataRetrySeconds: must be a number above 0',
+      ]),
+    );
+  });
+
+  it('refuses an authority with a query', () => {
+    expect(() =>
+      resolveJwtBearerOptions({ ...required, authority: 'https://id.example.com?a=b' }),
+    ).toThrow('authority: "https://id.example.com?a=b" must not have a query or fragment');
+  });
+});

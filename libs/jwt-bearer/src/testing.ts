@@ -1,0 +1,118 @@
+// Test-only entry (@app/jwt-bearer/testing), like @nestjs/testing: a local authority that
+// publishes discovery and a JWKS over real HTTP, and signs access tokens. Never bundled into an
+// app, since only specs import it.
+import { createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OAuthPaths } from '@app/shared';
+
+/** An RS256 key pair with its `kid`. */
+export class TestSigningKey {
+  readonly privateKey: KeyObject;
+  readonly publicJwk: Record<string, unknown>;
+  readonly publicKeyPem: string;
+
+  constructor(readonly kid: string = randomUUID()) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = privateKey;
+    this.publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
+    this.publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  }
+}
+
+/** Claims or header members to change; `undefined` removes one. */
+export interface TokenChanges {
+  claims?: Record<string, unknown>;
+  header?: Record<string, unknown>;
+  /** Sign with this key instead of the authority's first one. */
+  key?: TestSigningKey;
+  /** Sign HS256 with this secret (an attack: the key is public). */
+  hmacSecret?: string;
+}
+
+export class FakeAuthority {
+  /** When false, every connection is cut, as if the host were down. */
+  available = true;
+  /** The `issuer` the metadata document claims; by default the real one. */
+  issuerInMetadata?: string;
+  metadataStatus = 200;
+  /** The keys the JWKS publishes. */
+  publishedKeys: TestSigningKey[];
+  readonly requests = { metadata: 0, jwks: 0 };
+
+  private constructor(
+    private readonly server: Server,
+    readonly issuer: string,
+    readonly signingKey: TestSigningKey,
+  ) {
+    this.publishedKeys = [signingKey];
+  }
+
+  static async start(): Promise<FakeAuthority> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const authority = new FakeAuthority(server, `http://127.0.0.1:${port}`, new TestSigningKey());
+    server.on('request', (request, response) => {
+      if (!authority.available) return void request.socket.destroy();
+      const reply = (status: number, body: unknown) =>
+        response
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(body));
+      if (request.url === OAuthPaths.OpenIdConfiguration) {
+        authority.requests.metadata++;
+        reply(authority.metadataStatus, {
+          issuer: authority.issuerInMetadata ?? authority.issuer,
+          jwks_uri: `${authority.issuer}${OAuthPaths.Jwks}`,
+        });
+      } else if (request.url === OAuthPaths.Jwks) {
+        authority.requests.jwks++;
+        reply(200, { keys: authority.publishedKeys.map((key) => key.publicJwk) });
+      } else reply(404, {});
+    });
+    return authority;
+  }
+
+  /** A valid RFC 9068 access token for audience `api1` and scope `api1`, unless changed. */
+  signAccessToken(changes: TokenChanges = {}): string {
+    const key = changes.key ?? this.signingKey;
+    const now = Math.floor(Date.now() / 1000);
+    const header = definedOnly({
+      alg: changes.hmacSecret === undefined ? 'RS256' : 'HS256',
+      typ: 'at+jwt',
+      kid: key.kid,
+      ...changes.header,
+    });
+    const claims = definedOnly({
+      iss: this.issuer,
+      sub: 'client',
+      client_id: 'client',
+      aud: 'api1',
+      scope: 'api1',
+      iat: now,
+      nbf: now,
+      exp: now + 300,
+      jti: randomUUID(),
+      ...changes.claims,
+    });
+    const input = `${base64url(header)}.${base64url(claims)}`;
+    const signature =
+      changes.hmacSecret === undefined
+        ? sign('sha256', Buffer.from(input), key.privateKey)
+        : createHmac('sha256', changes.hmacSecret).update(input).digest();
+    return `${input}.${signature.toString('base64url')}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function definedOnly(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
