@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InvalidClient } from '@app/shared';
+import { ClientAuthMethods, InvalidClient } from '@app/shared';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import type { TokenRequest } from '../token/token-request';
 import type { Client } from './client';
@@ -23,7 +23,8 @@ export class ClientAuthenticator {
     if (!presented) throw new InvalidClient('no client authentication');
     const fail = (reason: string): never => {
       const error = new InvalidClient(`client "${presented.clientId}": ${reason}`);
-      if (presented.method === 'client_secret_basic') error.basicRealm = this.settings.issuer;
+      if (presented.method === ClientAuthMethods.ClientSecretBasic)
+        error.basicRealm = this.settings.issuer;
       throw error;
     };
     const client = await this.clients.findClientById(presented.clientId);

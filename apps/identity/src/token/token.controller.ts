@@ -27,24 +27,23 @@ export class TokenController {
   ): Promise<TokenResponse> {
     const request = TokenRequest.from(httpRequest);
     const client = await this.clientAuthenticator.authenticate(request);
-    const handler = this.supportedGrant(request);
-    this.assertGrantAllowed(client, request);
+    const { grantType, handler } = this.supportedGrant(request);
+    this.assertGrantAllowed(client, grantType);
     const response = await handler.handle(request, client);
     // RFC 6749 §5.1: token responses must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return response;
   }
 
-  private supportedGrant(request: TokenRequest): GrantHandler {
+  private supportedGrant(request: TokenRequest): { grantType: string; handler: GrantHandler } {
     const grantType = request.param('grant_type');
     if (grantType === undefined) throw new InvalidRequest('grant_type is required');
     const handler = this.grants.get(grantType);
     if (!handler) throw new UnsupportedGrantType('the grant_type is not supported');
-    return handler;
+    return { grantType, handler };
   }
 
-  private assertGrantAllowed(client: Client, request: TokenRequest): void {
-    const grantType = request.param('grant_type')!;
+  private assertGrantAllowed(client: Client, grantType: string): void {
     if (!client.allowedGrantTypes.includes(grantType)) {
       throw new UnauthorizedClient(`the client is not allowed the grant type ${grantType}`);
     }
