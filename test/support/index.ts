@@ -1,0 +1,4 @@
+// End-to-end test support: real processes of the built apps, fixtures, and wire-level helpers.
+export * from './processes';
+export * from './fixtures';
+export * from './oauth';
