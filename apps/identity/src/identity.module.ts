@@ -7,12 +7,14 @@ import { identitySettings } from './config/identity-settings';
 import { HealthController } from './health.controller';
 import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
+import { PersistenceModule } from './persistence/persistence.module';
 import { TokenModule } from './token/token.module';
 
-/** The authority: clients, keys, the token endpoint and discovery. */
+/** The authority: its database, clients, keys, the token endpoint and discovery. */
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [identitySettings] }),
+    PersistenceModule,
     ClientsModule.forRoot(),
     KeysModule.forRoot(),
     TokenModule,

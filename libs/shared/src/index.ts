@@ -8,3 +8,4 @@ export * from './config/identity-environment';
 export * from './config/weather-api-environment';
 export * from './config/identity-config-file';
 export * from './config/is-http-url';
+export * from './config/duration';

@@ -1,6 +1,10 @@
 /** A registered client as the token endpoint sees it, whatever store it comes from. */
+export type ClientSource = 'configuration' | 'database';
+
 export interface Client {
   readonly clientId: string;
+  /** Configuration-file clients are read-only; database clients are managed by the CLI and API. */
+  readonly source: ClientSource;
   readonly enabled: boolean;
   readonly secrets: readonly ClientSecret[];
   readonly allowedGrantTypes: readonly string[];

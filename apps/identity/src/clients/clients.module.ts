@@ -4,14 +4,16 @@ import { ClientAuthenticator } from './client-authenticator';
 import { ClientStore } from './client-store';
 import { loadIdentityConfigFile } from './config-file';
 import { ResourceStore } from './resource-store';
+import { CompositeClientStore } from './stores/composite.client-store';
 import {
   ConfigFileClientStore,
   ConfigFileResourceStore,
   IDENTITY_CONFIG_FILE,
 } from './stores/config-file.stores';
+import { DatabaseClientStore } from './stores/database.client-store';
 
 export interface ClientsModuleOptions {
-  /** Binds the abstract ClientStore; defaults to the configuration file's clients. */
+  /** Binds the abstract ClientStore; defaults to the configuration file's and the database's. */
   clientStore?: Type<ClientStore>;
   /** Binds the abstract ResourceStore; defaults to the configuration file's scopes and resources. */
   resourceStore?: Type<ResourceStore>;
@@ -30,11 +32,13 @@ export class ClientsModule {
           inject: [identitySettings.KEY],
           useFactory: (settings: IdentitySettings) => loadIdentityConfigFile(settings.configFile),
         },
-        { provide: ClientStore, useClass: options.clientStore ?? ConfigFileClientStore },
+        ConfigFileClientStore,
+        DatabaseClientStore,
+        { provide: ClientStore, useClass: options.clientStore ?? CompositeClientStore },
         { provide: ResourceStore, useClass: options.resourceStore ?? ConfigFileResourceStore },
         ClientAuthenticator,
       ],
-      exports: [ClientStore, ResourceStore, ClientAuthenticator],
+      exports: [ClientStore, ResourceStore, ClientAuthenticator, DatabaseClientStore],
     };
   }
 }

@@ -3,6 +3,7 @@ import {
   ConfigurationError,
   IdentityEnvironment,
   definedEnvironment,
+  parseDuration,
   validateWith,
 } from '@app/shared';
 
@@ -20,11 +21,19 @@ export const identitySettings = registerAs('identity', () =>
 export type IdentitySettings = ConfigType<typeof identitySettings>;
 
 export function toSettings(env: IdentityEnvironment) {
-  if (env.DATABASE_URL) {
-    // Refused rather than ignored: replicas that each kept their own embedded store would each
-    // sign with their own key.
+  const keys = {
+    algorithm: env.IDENTITY_SIGNING_ALG,
+    rotationPeriodMs: parseDuration(env.IDENTITY_KEY_ROTATION_PERIOD),
+    propagationTimeMs: parseDuration(env.IDENTITY_KEY_PROPAGATION_TIME),
+    retentionTimeMs: parseDuration(env.IDENTITY_KEY_RETENTION_TIME),
+    encryptionKey: env.IDENTITY_KEY_ENCRYPTION_KEY
+      ? Buffer.from(env.IDENTITY_KEY_ENCRYPTION_KEY, 'base64')
+      : undefined,
+  };
+  if (keys.rotationPeriodMs <= keys.propagationTimeMs) {
+    // A key must sign for longer than its successor needs to be announced.
     throw new ConfigurationError('the environment', [
-      'DATABASE_URL: the PostgreSQL stores are not in this version yet; unset it to use the embedded store',
+      'IDENTITY_KEY_ROTATION_PERIOD: must be longer than IDENTITY_KEY_PROPAGATION_TIME',
     ]);
   }
   return {
@@ -33,6 +42,9 @@ export function toSettings(env: IdentityEnvironment) {
     issuer: (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     configFile: env.IDENTITY_CONFIG,
     dataDir: env.IDENTITY_DATA_DIR,
+    /** PostgreSQL for replicas; unset means the embedded SQLite store. */
+    databaseUrl: env.DATABASE_URL,
+    keys,
     rateLimit: env.RATE_LIMIT === 'on',
   };
 }

@@ -18,6 +18,7 @@ export class ConfigFileClientStore extends ClientStore {
         client.clientId,
         {
           clientId: client.clientId,
+          source: 'configuration' as const,
           enabled: client.enabled,
           secrets: client.clientSecrets.map((secret) => ({
             sha256: Buffer.from(secret.value, 'base64'),
@@ -34,6 +35,10 @@ export class ConfigFileClientStore extends ClientStore {
 
   findClientById(clientId: string): Promise<Client | undefined> {
     return Promise.resolve(this.clients.get(clientId));
+  }
+
+  clientIds(): string[] {
+    return [...this.clients.keys()];
   }
 }
 

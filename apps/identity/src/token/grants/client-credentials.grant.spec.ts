@@ -33,6 +33,7 @@ const config = validateWith(
 function client(overrides: Partial<Client> = {}): Client {
   return {
     clientId: 'svc',
+    source: 'configuration',
     enabled: true,
     secrets: [],
     allowedGrantTypes: ['client_credentials'],

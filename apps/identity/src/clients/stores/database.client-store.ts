@@ -1,0 +1,74 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ClientEntity } from '../../persistence/entities/client.entity';
+import { StoreChanges } from '../../persistence/store-changes';
+import type { Client } from '../client';
+import { ClientStore } from '../client-store';
+
+/** Enough for every real client and a burst of unknown ids; past it the cache starts afresh. */
+const MAX_CACHED_LOOKUPS = 10_000;
+
+/**
+ * Clients created through the admin API or the CLI. Lookups are cached in memory (a token
+ * request reads nothing from the database once its client is known) and the cache is dropped
+ * whenever StoreChanges sees a write, here or in another process. Unknown ids are cached too,
+ * so a flood of made-up client ids does not become a flood of queries.
+ */
+@Injectable()
+export class DatabaseClientStore extends ClientStore implements OnModuleInit {
+  private cache = new Map<string, Promise<Client | undefined>>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly changes: StoreChanges,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.changes.onChange(() => (this.cache = new Map()));
+  }
+
+  findClientById(clientId: string): Promise<Client | undefined> {
+    const cached = this.cache.get(clientId);
+    if (cached) return cached;
+    if (this.cache.size >= MAX_CACHED_LOOKUPS) this.cache = new Map();
+    const lookup = this.load(clientId);
+    this.cache.set(clientId, lookup);
+    // A failed lookup (database down) is not remembered: the next request asks again.
+    lookup.catch(() => this.cache.delete(clientId));
+    return lookup;
+  }
+
+  /** Every database client id: to refuse ids that the configuration file also defines. */
+  async clientIds(): Promise<string[]> {
+    const rows = await this.dataSource
+      .getRepository(ClientEntity)
+      .find({ select: { clientId: true } });
+    return rows.map((row) => row.clientId);
+  }
+
+  private async load(clientId: string): Promise<Client | undefined> {
+    const entity = await this.dataSource
+      .getRepository(ClientEntity)
+      .findOne({ where: { clientId }, relations: { secrets: true } });
+    return entity ? toClient(entity) : undefined;
+  }
+}
+
+export function toClient(entity: ClientEntity): Client {
+  return {
+    clientId: entity.clientId,
+    source: 'database',
+    enabled: entity.enabled,
+    secrets: entity.secrets.map((secret) => ({
+      sha256: Buffer.from(secret.sha256, 'base64'),
+      expiresAt: secret.expiresAt,
+    })),
+    allowedGrantTypes: entity.allowedGrantTypes,
+    allowedScopes: entity.allowedScopes,
+    accessTokenLifetime: entity.accessTokenLifetime,
+    claims: entity.claims,
+  };
+}

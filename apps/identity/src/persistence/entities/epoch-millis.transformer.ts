@@ -1,0 +1,16 @@
+import type { ValueTransformer } from 'typeorm';
+
+/**
+ * Instants are stored as epoch milliseconds in a `bigint` column, the one representation both
+ * SQLite and PostgreSQL compare and sort natively. `pg` returns bigint as a string.
+ */
+export const epochMillis: ValueTransformer = {
+  to: (value: Date | null | undefined) => (value == null ? value : value.getTime()),
+  from: (value: string | number | null) => (value == null ? undefined : new Date(Number(value))),
+};
+
+/** JSON in a `text` column, for small lists that are always read whole. */
+export const jsonText: ValueTransformer = {
+  to: (value: unknown) => JSON.stringify(value),
+  from: (value: string) => JSON.parse(value) as unknown,
+};
