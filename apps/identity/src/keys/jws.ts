@@ -1,0 +1,87 @@
+import { constants, sign, verify, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+import type { SigningAlgorithm } from '@app/shared';
+
+/**
+ * JWS compact serialisation (RFC 7515) on node:crypto, for the four algorithms our keys may use
+ * (RFC 7518 §3.3, §3.4, §3.5; RFC 8037 for EdDSA). jsonwebtoken, inside @nestjs/jwt, has no
+ * EdDSA and re-does key checks on every call, and this is the token endpoint's hot path.
+ */
+interface AlgorithmParameters {
+  /** node:crypto digest name; null for EdDSA, which hashes internally. */
+  readonly digest: string | null;
+  readonly options: Omit<SignKeyObjectInput, 'key'>;
+}
+
+const ALGORITHMS: Record<SigningAlgorithm, AlgorithmParameters> = {
+  RS256: { digest: 'sha256', options: { padding: constants.RSA_PKCS1_PADDING } },
+  PS256: {
+    digest: 'sha256',
+    options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+  },
+  // JWS wants r||s (IEEE P1363), not DER.
+  ES256: { digest: 'sha256', options: { dsaEncoding: 'ieee-p1363' } },
+  EdDSA: { digest: null, options: {} },
+};
+
+export function isSigningAlgorithm(alg: unknown): alg is SigningAlgorithm {
+  return typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg);
+}
+
+/** Signs `payload` as a compact JWS; `header.alg` chooses the algorithm. */
+export function signJws(
+  header: { alg: SigningAlgorithm } & Record<string, unknown>,
+  payload: Record<string, unknown>,
+  privateKey: KeyObject,
+): string {
+  const input = `${base64url(header)}.${base64url(payload)}`;
+  const { digest, options } = ALGORITHMS[header.alg];
+  const signature = sign(digest, Buffer.from(input), { key: privateKey, ...options });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+export interface VerifiedJws {
+  readonly header: Record<string, unknown>;
+  readonly payload: Record<string, unknown>;
+}
+
+/**
+ * Verifies a compact JWS whose header names one of our algorithms. `keyFor` picks the public key
+ * by header (kid); it must return a key whose own algorithm is `header.alg`, so a token cannot
+ * choose how its key is used. Returns undefined for anything malformed or not verified.
+ */
+export function verifyJws(
+  token: string,
+  keyFor: (header: Record<string, unknown>) => KeyObject | undefined,
+): VerifiedJws | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+  const header = decodeJson(encodedHeader);
+  const payload = decodeJson(encodedPayload);
+  if (!header || !payload || !isSigningAlgorithm(header.alg)) return undefined;
+  const key = keyFor(header);
+  if (!key) return undefined;
+  const { digest, options } = ALGORITHMS[header.alg];
+  const verified = verify(
+    digest,
+    Buffer.from(`${encodedHeader}.${encodedPayload}`),
+    { key, ...options },
+    Buffer.from(encodedSignature, 'base64url'),
+  );
+  return verified ? { header, payload } : undefined;
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function decodeJson(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
