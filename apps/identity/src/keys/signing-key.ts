@@ -1,6 +1,5 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-
-export type SigningAlgorithm = 'RS256';
+import type { SigningAlgorithm } from '@app/shared';
 
 /** A private signing key, ready to use: parsed once, with its public JWK and `kid`. */
 export interface SigningKey {
@@ -8,14 +7,16 @@ export interface SigningKey {
   readonly kid: string;
   readonly alg: SigningAlgorithm;
   readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
   /** The public key as published in the JWKS: key members, `kid`, `use: sig`, `alg`. */
   readonly publicJwk: Readonly<JsonWebKey>;
 }
 
 export function toSigningKey(privateKey: KeyObject, alg: SigningAlgorithm): SigningKey {
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  const publicKey = createPublicKey(privateKey);
+  const jwk = publicKey.export({ format: 'jwk' });
   const kid = jwkThumbprint(jwk);
-  return { kid, alg, privateKey, publicJwk: { ...jwk, kid, use: 'sig', alg } };
+  return { kid, alg, privateKey, publicKey, publicJwk: { ...jwk, kid, use: 'sig', alg } };
 }
 
 /** The members RFC 7638 §3.2 hashes for each key type, in lexicographic order. */

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { AccessTokenJwtType } from '@app/shared';
 import type { Client } from '../clients/client';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { signJws } from '../keys/jws';
 import { SigningKeyStore } from '../keys/signing-key-store';
 
 export interface AccessTokenGrant {
@@ -21,7 +21,6 @@ export interface IssuedAccessToken {
 @Injectable()
 export class AccessTokenIssuer {
   constructor(
-    private readonly jwt: JwtService,
     private readonly keys: SigningKeyStore,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
   ) {}
@@ -44,11 +43,11 @@ export class AccessTokenIssuer {
       exp: now + lifetime,
       jti: randomUUID(),
     };
-    const token = this.jwt.sign(payload, {
-      algorithm: key.alg,
-      privateKey: key.privateKey,
-      header: { alg: key.alg, typ: AccessTokenJwtType, kid: key.kid },
-    });
+    const token = signJws(
+      { alg: key.alg, typ: AccessTokenJwtType, kid: key.kid },
+      payload,
+      key.privateKey,
+    );
     return { token, expiresIn: lifetime };
   }
 }

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { GrantHandlerRegistry } from './grant-handler.registry';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
@@ -11,7 +10,7 @@ import { TokenController } from './token.controller';
  * KeysModule that IdentityModule configures.
  */
 @Module({
-  imports: [DiscoveryModule, JwtModule.register({})],
+  imports: [DiscoveryModule],
   controllers: [TokenController],
   providers: [GrantHandlerRegistry, AccessTokenIssuer, ClientCredentialsGrant],
   exports: [GrantHandlerRegistry],

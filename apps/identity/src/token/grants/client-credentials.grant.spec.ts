@@ -1,4 +1,3 @@
-import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { IdentityConfigFile, InvalidScope, validateWith } from '@app/shared';
@@ -65,7 +64,6 @@ describe('ClientCredentialsGrant', () => {
       providers: [
         ClientCredentialsGrant,
         AccessTokenIssuer,
-        JwtService,
         { provide: IDENTITY_CONFIG_FILE, useValue: config },
         { provide: ResourceStore, useClass: ConfigFileResourceStore },
         { provide: identitySettings.KEY, useValue: { issuer: ISSUER } },
