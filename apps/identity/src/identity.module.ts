@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { OAuthErrorFilter } from '@app/shared';
+import { AdminModule } from './admin/admin.module';
 import { ClientsModule } from './clients/clients.module';
 import { identitySettings } from './config/identity-settings';
 import { HealthController } from './health.controller';
@@ -10,7 +11,7 @@ import { MetadataModule } from './metadata/metadata.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { TokenModule } from './token/token.module';
 
-/** The authority: its database, clients, keys, the token endpoint and discovery. */
+/** The authority: its database, clients, keys, the token endpoint, discovery and the admin API. */
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [identitySettings] }),
@@ -19,6 +20,7 @@ import { TokenModule } from './token/token.module';
     KeysModule.forRoot(),
     TokenModule,
     MetadataModule,
+    AdminModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],

@@ -38,7 +38,14 @@ export class ClientsModule {
         { provide: ResourceStore, useClass: options.resourceStore ?? ConfigFileResourceStore },
         ClientAuthenticator,
       ],
-      exports: [ClientStore, ResourceStore, ClientAuthenticator, DatabaseClientStore],
+      exports: [
+        ClientStore,
+        ResourceStore,
+        ClientAuthenticator,
+        DatabaseClientStore,
+        // Client management reads the file to show its clients and refuse to change them.
+        IDENTITY_CONFIG_FILE,
+      ],
     };
   }
 }

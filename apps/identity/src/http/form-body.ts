@@ -32,16 +32,37 @@ export class FormBody {
 }
 
 /**
- * The identity reads form bodies only. Fastify's own parsers (JSON, text) are removed, and any
- * other media type is read as raw bytes, so the endpoint answers it with `invalid_request`
- * (as the OAuth error table asks) instead of Fastify's 415.
+ * A JSON body that could not be parsed (malformed, empty, or carrying `__proto__` /
+ * `constructor.prototype`). The parser hands it on instead of failing, so each endpoint answers
+ * in its own error format: the token endpoint `invalid_request`, the admin API a problem document.
+ */
+export class UnparsableJson {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * The identity reads form bodies (the token endpoint) and JSON bodies (the admin API). Fastify's
+ * own parsers are replaced: JSON is parsed by Fastify's default parser with prototype-poisoning
+ * protection, but a failure becomes an UnparsableJson body rather than Fastify's error, and any
+ * other media type is read as raw bytes, so each endpoint refuses what it does not take in its
+ * own format (the token endpoint with `invalid_request`, as the OAuth error table asks) instead
+ * of Fastify's 400 or 415.
  */
 export function registerBodyParsers(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     FormUrlEncoded,
     { parseAs: 'string', bodyLimit: REQUEST_BODY_LIMIT },
     (_request, body, done) => done(null, FormBody.parse(body as string)),
+  );
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: REQUEST_BODY_LIMIT },
+    (request, body, done) =>
+      parseJson(request, body as string, (error: Error | null, value?: unknown) =>
+        done(null, error ? new UnparsableJson(error.message) : value),
+      ),
   );
   fastify.addContentTypeParser(
     '*',

@@ -2,13 +2,18 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { OAuthPaths } from '@app/shared';
 import { SigningKeyStore } from './signing-key-store';
 
-/** RFC 7517 JWK Set of the public signing keys. Private members never leave the store. */
+/**
+ * RFC 7517 JWK Set of the published signing keys (the active one first, then announced and
+ * retired ones), each with `kid`, `use: sig` and its own `alg`. Private members never leave the
+ * store. Cacheable briefly only: after a forced rotation, a resource server that meets an unknown
+ * kid refetches, and an HTTP cache must not hand it a stale set for long.
+ */
 @Controller()
 export class JwksController {
   constructor(private readonly keys: SigningKeyStore) {}
 
   @Get(OAuthPaths.Jwks)
-  @Header('cache-control', 'public, max-age=3600')
+  @Header('cache-control', 'public, max-age=60')
   async jwks(): Promise<{ keys: object[] }> {
     const keys = await this.keys.getPublishedKeys();
     return { keys: keys.map((key) => key.publicJwk) };

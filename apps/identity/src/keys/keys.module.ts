@@ -1,14 +1,18 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { JwksController } from './jwks.controller';
+import { SigningKeyManager } from './signing-key-manager';
 import { SigningKeyStore } from './signing-key-store';
-import { FileSigningKeyStore } from './stores/file.signing-key-store';
+import { DatabaseSigningKeyStore } from './stores/database.signing-key-store';
 
 export interface KeysModuleOptions {
-  /** Binds the abstract SigningKeyStore; defaults to a key file in IDENTITY_DATA_DIR. */
+  /** Binds the abstract SigningKeyStore; defaults to the database's, with automatic rotation. */
   store?: Type<SigningKeyStore>;
 }
 
-/** Signing keys and the JWKS that publishes their public halves. */
+/**
+ * Signing keys, their rotation, and the JWKS that publishes their public halves. Needs the
+ * PersistenceModule (DataSource, StoreChanges).
+ */
 @Module({})
 export class KeysModule {
   static forRoot(options: KeysModuleOptions = {}): DynamicModule {
@@ -16,8 +20,23 @@ export class KeysModule {
       module: KeysModule,
       global: true,
       controllers: [JwksController],
-      providers: [{ provide: SigningKeyStore, useClass: options.store ?? FileSigningKeyStore }],
-      exports: [SigningKeyStore],
+      providers: [
+        SigningKeyManager,
+        { provide: SigningKeyStore, useClass: options.store ?? DatabaseSigningKeyStore },
+      ],
+      exports: [SigningKeyStore, SigningKeyManager],
+    };
+  }
+
+  /**
+   * Only the SigningKeyManager (`keys list`, `keys rotate`), for a command-line process: no JWKS,
+   * no in-memory store, no maintenance timer.
+   */
+  static forManagement(): DynamicModule {
+    return {
+      module: KeysModule,
+      providers: [SigningKeyManager],
+      exports: [SigningKeyManager],
     };
   }
 }

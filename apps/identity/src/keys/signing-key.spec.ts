@@ -1,5 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import { jwkThumbprint, toSigningKey } from './signing-key';
+import type { SigningAlgorithm } from '@app/shared';
+import { signJws, verifyJws } from './jws';
+import { generatePrivateKey, jwkThumbprint, keyMismatch, toSigningKey } from './signing-key';
 
 describe('jwkThumbprint', () => {
   it('computes the RFC 7638 §3.1 example thumbprint', () => {
@@ -34,5 +36,36 @@ describe('toSigningKey', () => {
     expect(Object.keys(key.publicJwk).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
     expect(key.publicJwk).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256', kid: key.kid });
     expect(key.kid).toBe(jwkThumbprint(key.publicJwk));
+  });
+});
+
+describe('generatePrivateKey', () => {
+  it.each([
+    ['RS256', { kty: 'RSA' }],
+    ['PS256', { kty: 'RSA' }],
+    ['ES256', { kty: 'EC', crv: 'P-256' }],
+    ['EdDSA', { kty: 'OKP', crv: 'Ed25519' }],
+  ] as [SigningAlgorithm, object][])(
+    'makes a %s key that signs, with its alg in the JWK',
+    async (alg, members) => {
+      const key = toSigningKey(await generatePrivateKey(alg), alg);
+      expect(keyMismatch(key.privateKey, alg)).toBeUndefined();
+      expect(key.publicJwk).toMatchObject({ ...members, alg, use: 'sig' });
+      expect(key.publicJwk).not.toHaveProperty('d');
+      const token = signJws({ alg, kid: key.kid }, { sub: 'c' }, key.privateKey);
+      expect(verifyJws(token, () => key.publicKey)?.payload).toEqual({ sub: 'c' });
+    },
+  );
+});
+
+describe('keyMismatch', () => {
+  it('refuses a key of the wrong type or size for the alg', () => {
+    const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    const ed = generateKeyPairSync('ed25519').privateKey;
+    expect(keyMismatch(rsa1024, 'RS256')).toBe('RS256 needs at least 2048 bits');
+    expect(keyMismatch(ed, 'PS256')).toBe('PS256 needs an RSA key');
+    expect(keyMismatch(p384, 'ES256')).toBe('ES256 needs a P-256 key');
+    expect(keyMismatch(p384, 'EdDSA')).toBe('EdDSA needs an Ed25519 key');
   });
 });

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ClientAuthMethods, OAuthPaths } from '@app/shared';
 import { ResourceStore } from '../clients/resource-store';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { SigningKeyStore } from '../keys/signing-key-store';
 import { GrantHandlerRegistry } from '../token/grant-handler.registry';
 
 /**
@@ -13,6 +14,7 @@ export class MetadataController {
   constructor(
     private readonly grants: GrantHandlerRegistry,
     private readonly resources: ResourceStore,
+    private readonly keys: SigningKeyStore,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
   ) {}
 
@@ -20,6 +22,7 @@ export class MetadataController {
   @Header('cache-control', 'public, max-age=3600')
   async metadata(): Promise<Record<string, unknown>> {
     const { issuer } = this.settings;
+    const published = await this.keys.getPublishedKeys();
     return {
       issuer,
       token_endpoint: `${issuer}${OAuthPaths.Token}`,
@@ -29,6 +32,11 @@ export class MetadataController {
       scopes_supported: (await this.resources.getAllApiScopes()).map((scope) => scope.name),
       // REQUIRED by RFC 8414 §2; empty because there is no authorization endpoint.
       response_types_supported: [],
+      // Not IANA-registered: RFC 8414 has no name for the algorithms of JWT access tokens (only
+      // id_token_signing_alg_values_supported, for OpenID Connect ID tokens). Published so a
+      // resource server can pin its algorithm allow-list to what this authority signs with; it
+      // lists the algorithms of the published keys, including an announced successor's.
+      access_token_signing_alg_values_supported: [...new Set(published.map((key) => key.alg))],
     };
   }
 }

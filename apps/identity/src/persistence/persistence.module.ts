@@ -5,6 +5,7 @@ import { identitySettings, type IdentitySettings } from '../config/identity-sett
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrate';
 import { StoreChanges } from './store-changes';
+import { StoreWriter } from './store-writer';
 
 /**
  * The identity's database: SQLite in IDENTITY_DATA_DIR, or PostgreSQL when DATABASE_URL is set.
@@ -23,7 +24,7 @@ import { StoreChanges } from './store-changes';
       },
     }),
   ],
-  providers: [StoreChanges],
-  exports: [StoreChanges],
+  providers: [StoreChanges, StoreWriter],
+  exports: [StoreChanges, StoreWriter],
 })
 export class PersistenceModule {}

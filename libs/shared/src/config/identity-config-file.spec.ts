@@ -110,6 +110,27 @@ describe('the identity configuration file', () => {
     ]);
   });
 
+  it('lets a client be allowed the built-in identity.admin scope without defining it', () => {
+    const clients = [{ ...seed.clients[0], allowedScopes: ['api1', 'identity.admin'] }];
+    expect(problemsOf({ ...seed, clients })).toEqual([]);
+  });
+
+  it('refuses to redefine the built-in identity.admin scope and identity resource', () => {
+    expect(
+      problemsOf({
+        apiScopes: [{ name: 'api1' }, { name: 'identity.admin' }],
+        apiResources: [
+          { name: 'identity', scopes: ['api1'] },
+          { name: 'api1', scopes: ['api1', 'identity.admin'] },
+        ],
+      }),
+    ).toEqual([
+      'apiScopes[1].name: "identity.admin" is built into the identity; remove it',
+      'apiResources[0].name: "identity" is built into the identity; choose another name',
+      'apiResources[1].scopes[1]: "identity.admin" belongs to the built-in resource "identity"',
+    ]);
+  });
+
   it('refuses a file that is not an object', () => {
     expect(problemsOf([])).toEqual(['must be a JSON object']);
   });

@@ -16,6 +16,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { IDENTITY_API_RESOURCE, Scopes } from '../scopes/scopes';
 
 /**
  * The identity's configuration file: IdentityServer's `Config.cs` names in camelCase, so a team
@@ -24,8 +25,13 @@ import {
 
 /** RFC 6749 §3.3 scope-token. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-/** RFC 6749 Appendix A.1: client_id = *VSCHAR; we also forbid spaces and ':' (Basic auth). */
-const CLIENT_ID = /^[\x21-\x39\x3B-\x7E]+$/;
+/**
+ * RFC 6749 Appendix A.1: client_id = *VSCHAR; we also forbid spaces and ':' (Basic auth). The
+ * same rule holds for clients created through the admin API and the CLI.
+ */
+export const ClientIdPattern = /^[\x21-\x39\x3B-\x7E]+$/;
+export const ClientIdPatternMessage = 'must be printable ASCII without spaces or ":"';
+export const ClientIdMaxLength = 200;
 
 export class ApiScopeDefinition {
   @Matches(SCOPE_TOKEN, { message: 'must be a scope token (RFC 6749 §3.3: no spaces, no quotes)' })
@@ -82,8 +88,8 @@ export class ClientClaimDefinition {
 }
 
 export class ClientDefinition {
-  @Matches(CLIENT_ID, { message: 'must be printable ASCII without spaces or ":"' })
-  @MaxLength(200)
+  @Matches(ClientIdPattern, { message: ClientIdPatternMessage })
+  @MaxLength(ClientIdMaxLength)
   clientId!: string;
 
   @IsOptional()
@@ -166,13 +172,17 @@ export const ReservedClaimTypes: ReadonlySet<string> = new Set([
 
 /**
  * The rules one field cannot check alone: names are unique, every scope a resource or a client
- * names is defined, configured claims do not shadow protocol claims. Returns every problem found.
+ * names is defined, the built-in `identity.admin` scope and `identity` resource are not redefined
+ * (a client may be allowed that scope without the file defining it), configured claims do not
+ * shadow protocol claims. Returns every problem found.
  */
 export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
   const problems: string[] = [];
   const definedScopes = new Set<string>();
   config.apiScopes.forEach((scope, i) => {
-    if (definedScopes.has(scope.name))
+    if (scope.name === Scopes.IdentityAdmin)
+      problems.push(`apiScopes[${i}].name: "${scope.name}" is built into the identity; remove it`);
+    else if (definedScopes.has(scope.name))
       problems.push(`apiScopes[${i}].name: "${scope.name}" is defined twice`);
     definedScopes.add(scope.name);
   });
@@ -181,11 +191,19 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
 
   const resourceNames = new Set<string>();
   config.apiResources.forEach((resource, i) => {
-    if (resourceNames.has(resource.name))
+    if (resource.name === IDENTITY_API_RESOURCE)
+      problems.push(
+        `apiResources[${i}].name: "${resource.name}" is built into the identity; choose another name`,
+      );
+    else if (resourceNames.has(resource.name))
       problems.push(`apiResources[${i}].name: "${resource.name}" is defined twice`);
     resourceNames.add(resource.name);
     resource.scopes.forEach((name, j) => {
-      if (!definedScopes.has(name)) undefinedScope(`apiResources[${i}].scopes[${j}]`, name);
+      if (name === Scopes.IdentityAdmin)
+        problems.push(
+          `apiResources[${i}].scopes[${j}]: "${name}" belongs to the built-in resource "${IDENTITY_API_RESOURCE}"`,
+        );
+      else if (!definedScopes.has(name)) undefinedScope(`apiResources[${i}].scopes[${j}]`, name);
     });
   });
 
@@ -195,7 +213,8 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
       problems.push(`clients[${i}].clientId: "${client.clientId}" is defined twice`);
     clientIds.add(client.clientId);
     client.allowedScopes.forEach((name, j) => {
-      if (!definedScopes.has(name)) undefinedScope(`clients[${i}].allowedScopes[${j}]`, name);
+      if (name !== Scopes.IdentityAdmin && !definedScopes.has(name))
+        undefinedScope(`clients[${i}].allowedScopes[${j}]`, name);
     });
     client.claims.forEach((claim, j) => {
       if (ReservedClaimTypes.has(claim.type))

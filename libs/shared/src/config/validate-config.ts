@@ -47,17 +47,34 @@ export function definedEnvironment(env: NodeJS.ProcessEnv): Record<string, strin
   );
 }
 
+/** One validation problem: where (`clients[2].allowedScopes[0]`) and what is wrong. */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
 export function describeErrors(errors: readonly ValidationError[], parent = ''): string[] {
+  return validationIssues(errors, parent).map(({ path, message }) =>
+    path ? `${path}: ${message}` : message,
+  );
+}
+
+/** class-validator's error tree, flattened to one issue per broken rule, each with its path. */
+export function validationIssues(
+  errors: readonly ValidationError[],
+  parent = '',
+): ValidationIssue[] {
   return errors.flatMap((error) => {
     const path = /^\d+$/.test(error.property)
       ? `${parent}[${error.property}]`
       : parent
         ? `${parent}.${error.property}`
         : error.property;
-    const own = Object.values(error.constraints ?? {}).map(
-      (message) => `${path}: ${withoutPropertyName(message, error.property)}`,
-    );
-    return [...own, ...describeErrors(error.children ?? [], path)];
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      path,
+      message: withoutPropertyName(message, error.property),
+    }));
+    return [...own, ...validationIssues(error.children ?? [], path)];
   });
 }
 

@@ -1,8 +1,16 @@
 /** The scopes this project's APIs define. */
 export const Scopes = {
   Api1: 'api1',
+  /** Built into the identity: manage its clients through the admin API (`/admin/...`). */
+  IdentityAdmin: 'identity.admin',
 } as const;
 export type Scope = (typeof Scopes)[keyof typeof Scopes];
+
+/**
+ * The identity's own API resource: the `aud` of a token granted `identity.admin`. Like that scope,
+ * it always exists, and the configuration file may not define either name.
+ */
+export const IDENTITY_API_RESOURCE = 'identity';
 
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { IdentityConfigFile } from '@app/shared';
+import { IDENTITY_API_RESOURCE, Scopes, type IdentityConfigFile } from '@app/shared';
 import type { ApiResource, ApiScope, Client } from '../client';
 import { ClientStore } from '../client-store';
 import { ResourceStore } from '../resource-store';
@@ -42,7 +42,18 @@ export class ConfigFileClientStore extends ClientStore {
   }
 }
 
-/** API scopes and resources from the validated configuration file. Read-only. */
+/** The identity's own API: the admin API, reached with a token granted `identity.admin`. */
+export const BUILT_IN_API_SCOPES: readonly ApiScope[] = [
+  { name: Scopes.IdentityAdmin, displayName: "Manage the identity's clients" },
+];
+export const BUILT_IN_API_RESOURCES: readonly ApiResource[] = [
+  { name: IDENTITY_API_RESOURCE, scopes: [Scopes.IdentityAdmin] },
+];
+
+/**
+ * API scopes and resources from the validated configuration file, then the built-in ones
+ * (which the file may not redefine). Read-only.
+ */
 @Injectable()
 export class ConfigFileResourceStore extends ResourceStore {
   private readonly scopes: ReadonlyMap<string, ApiScope>;
@@ -51,9 +62,15 @@ export class ConfigFileResourceStore extends ResourceStore {
   constructor(@Inject(IDENTITY_CONFIG_FILE) config: IdentityConfigFile) {
     super();
     this.scopes = new Map(
-      config.apiScopes.map(({ name, displayName }) => [name, { name, displayName }]),
+      [
+        ...config.apiScopes.map(({ name, displayName }) => ({ name, displayName })),
+        ...BUILT_IN_API_SCOPES,
+      ].map((scope) => [scope.name, scope]),
     );
-    this.resources = config.apiResources.map(({ name, scopes }) => ({ name, scopes }));
+    this.resources = [
+      ...config.apiResources.map(({ name, scopes }) => ({ name, scopes })),
+      ...BUILT_IN_API_RESOURCES,
+    ];
   }
 
   getAllApiScopes(): Promise<readonly ApiScope[]> {

@@ -21,8 +21,9 @@ export class SigningKeyEntity {
   @Column({ name: 'private_key', type: 'text' })
   privateKey!: string;
 
+  /** As published: the public members (all strings for RSA, EC and OKP keys), kid, use, alg. */
   @Column({ name: 'public_jwk', type: 'text', transformer: jsonText })
-  publicJwk!: Record<string, unknown>;
+  publicJwk!: Record<string, string>;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt!: Date;

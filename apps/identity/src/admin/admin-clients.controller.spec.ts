@@ -1,0 +1,517 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashSecret } from '../clients/secret-hash';
+import { REQUEST_BODY_LIMIT, registerBodyParsers } from '../http/form-body';
+import { IdentityModule } from '../identity.module';
+import { signJws } from '../keys/jws';
+import { SigningKeyStore } from '../keys/signing-key-store';
+
+const ISSUER = 'http://identity.test';
+const admin = { id: 'admin', secret: 'admin-secret' };
+const reader = { id: 'reader', secret: 'reader-secret' };
+
+/** The configuration file of these specs: an admin client (identity.admin) and an api1 client. */
+const config = {
+  apiScopes: [{ name: 'api1' }],
+  apiResources: [{ name: 'api1', scopes: ['api1'] }],
+  clients: [
+    {
+      clientId: admin.id,
+      clientSecrets: [{ value: hashSecret(admin.secret) }],
+      allowedGrantTypes: ['client_credentials'],
+      allowedScopes: ['identity.admin'],
+    },
+    {
+      clientId: reader.id,
+      clientSecrets: [{ value: hashSecret(reader.secret) }],
+      allowedGrantTypes: ['client_credentials'],
+      allowedScopes: ['api1'],
+    },
+  ],
+};
+
+const PROBLEM = 'application/problem+json; charset=utf-8';
+
+describe('the admin API /admin/clients', () => {
+  let app: NestFastifyApplication;
+  let dataDir: string;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'identity-admin-'));
+    const configFile = join(dataDir, 'identity.json');
+    writeFileSync(configFile, JSON.stringify(config));
+    Object.assign(process.env, {
+      ISSUER,
+      IDENTITY_CONFIG: configFile,
+      IDENTITY_DATA_DIR: dataDir,
+      RATE_LIMIT: 'off',
+    });
+    delete process.env.DATABASE_URL;
+    const moduleRef = await Test.createTestingModule({ imports: [IdentityModule] }).compile();
+    const adapter = new FastifyAdapter({ bodyLimit: REQUEST_BODY_LIMIT });
+    registerBodyParsers(adapter.getInstance());
+    app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { bodyParser: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    adminToken = await tokenFor(admin.id, admin.secret);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function tokenRequest(clientId: string, secret: string, scope?: string) {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (scope) form.set('scope', scope);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/connect/token',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      },
+      payload: form.toString(),
+    });
+    return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
+  }
+
+  async function tokenFor(clientId: string, secret: string, scope?: string): Promise<string> {
+    const { status, body } = await tokenRequest(clientId, secret, scope);
+    expect({ status, body }).toMatchObject({ status: 200 });
+    return body.access_token as string;
+  }
+
+  function call(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+    token: string | null = adminToken,
+  ) {
+    return app.inject({
+      method,
+      url,
+      headers: {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+  }
+
+  describe('authentication with our own tokens', () => {
+    it('answers 401 with a bare Bearer challenge without a token', async () => {
+      const response = await call('GET', '/admin/clients', undefined, null);
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+      expect(response.headers['content-type']).toBe(PROBLEM);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.json()).toEqual({
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'no bearer token',
+      });
+    });
+
+    it('refuses a token of another scheme as no token', async () => {
+      const response = await app.inject({
+        method: 'GET',
+        url: '/admin/clients',
+        headers: { authorization: `Basic ${Buffer.from('admin:admin-secret').toString('base64')}` },
+      });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    });
+
+    it.each([
+      ['a malformed token', 'not-a-jwt', 'the token is malformed or its key is unknown'],
+      ['a token with a bad signature', 'tampered', 'signature verification failed'],
+      [
+        'a token signed by a key we never published',
+        'foreign',
+        'the token is malformed or its key is unknown',
+      ],
+    ])('answers 401 invalid_token to %s', async (_case, kind, description) => {
+      const token =
+        kind === 'tampered'
+          ? `${adminToken.slice(0, -4)}AAAA`
+          : kind === 'foreign'
+            ? foreignToken(adminToken)
+            : kind;
+      const response = await call('GET', '/admin/clients', undefined, token);
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(
+        `Bearer error="invalid_token", error_description="${description}"`,
+      );
+      expect(response.json()).toMatchObject({ status: 401, detail: description });
+    });
+
+    it.each([
+      ['expired beyond the clock skew', { exp: -61 }, {}, 'the token expired'],
+      ['not valid yet beyond the clock skew', { nbf: 120 }, {}, 'the token is not valid yet'],
+      ['from another issuer', { iss: 'http://elsewhere' }, {}, "the token's issuer is not trusted"],
+      ['for another audience', { aud: 'api1' }, {}, 'the token is not valid for this audience'],
+      ['without exp', { exp: undefined }, {}, 'the token has no exp'],
+      ['typed JWT, not at+jwt', {}, { typ: 'JWT' }, "the token's typ must be at+jwt"],
+      [
+        'naming another alg than its key has',
+        {},
+        { alg: 'PS256' },
+        'the token is malformed or its key is unknown',
+      ],
+    ])(
+      'answers 401 invalid_token to a token of our key %s',
+      async (_case, claims, header, description) => {
+        const key = await app.get(SigningKeyStore).getActiveKey();
+        const now = Math.floor(Date.now() / 1000);
+        const relative = (value: number | undefined) =>
+          value === undefined ? undefined : now + value;
+        const payload: Record<string, unknown> = {
+          iss: ISSUER,
+          sub: admin.id,
+          client_id: admin.id,
+          aud: 'identity',
+          scope: 'identity.admin',
+          iat: now,
+          nbf: now,
+          exp: now + 300,
+          ...claims,
+          ...('exp' in claims ? { exp: relative(claims.exp) } : {}),
+          ...('nbf' in claims ? { nbf: relative(claims.nbf) } : {}),
+        };
+        const token = signJws(
+          { alg: key.alg, typ: 'at+jwt', kid: key.kid, ...header } as Parameters<typeof signJws>[0],
+          payload,
+          key.privateKey,
+        );
+        const response = await call('GET', '/admin/clients', undefined, token);
+        expect(response.statusCode).toBe(401);
+        expect(response.headers['www-authenticate']).toBe(
+          `Bearer error="invalid_token", error_description="${description}"`,
+        );
+      },
+    );
+
+    it('accepts a token of our key within the clock skew', async () => {
+      const key = await app.get(SigningKeyStore).getActiveKey();
+      const now = Math.floor(Date.now() / 1000);
+      const token = signJws(
+        { alg: key.alg, typ: 'at+jwt', kid: key.kid },
+        {
+          iss: ISSUER,
+          client_id: admin.id,
+          aud: ['api1', 'identity'],
+          scope: 'api1 identity.admin',
+          nbf: now + 30,
+          exp: now - 30,
+        },
+        key.privateKey,
+      );
+      expect((await call('GET', '/admin/clients', undefined, token)).statusCode).toBe(200);
+    });
+
+    it('answers 403 insufficient_scope to a valid token without identity.admin', async () => {
+      const token = await tokenFor(reader.id, reader.secret);
+      const response = await call('GET', '/admin/clients', undefined, token);
+      expect(response.statusCode).toBe(403);
+      expect(response.headers['www-authenticate']).toBe(
+        'Bearer error="insufficient_scope", scope="identity.admin"',
+      );
+      expect(response.headers['content-type']).toBe(PROBLEM);
+      expect(response.json()).toEqual({
+        type: 'about:blank',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'the token lacks the scope identity.admin',
+      });
+    });
+
+    it('issues admin tokens for the built-in identity resource', async () => {
+      const { body } = await tokenRequest(admin.id, admin.secret);
+      expect(body.scope).toBe('identity.admin');
+      const payload = JSON.parse(
+        Buffer.from((body.access_token as string).split('.')[1], 'base64url').toString(),
+      );
+      expect(payload).toMatchObject({ aud: 'identity', iss: ISSUER, client_id: 'admin' });
+    });
+  });
+
+  describe('managing clients', () => {
+    it('lists the configuration clients as such', async () => {
+      const response = await call('GET', '/admin/clients');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      const { clients } = response.json<{ clients: { clientId: string; source: string }[] }>();
+      expect(clients.map((c) => [c.clientId, c.source])).toEqual([
+        ['admin', 'configuration'],
+        ['reader', 'configuration'],
+      ]);
+    });
+
+    it('creates a client that gets a token at once, with the generated secret shown once', async () => {
+      const response = await call('POST', '/admin/clients', {
+        clientId: 'svc',
+        allowedGrantTypes: ['client_credentials'],
+        allowedScopes: ['api1'],
+        accessTokenLifetime: 600,
+        claims: [{ type: 'tenant', value: 'acme' }],
+      });
+      expect(response.statusCode).toBe(201);
+      expect(response.headers.location).toBe('/admin/clients/svc');
+      expect(response.headers['cache-control']).toBe('no-store');
+      const created = response.json<{ secret: string; secrets: unknown[]; source: string }>();
+      expect(created).toMatchObject({ clientId: 'svc', source: 'database', enabled: true });
+      expect(created.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+      const { status, body } = await tokenRequest('svc', created.secret);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 600, scope: 'api1' });
+
+      const shown = (await call('GET', '/admin/clients/svc')).json();
+      expect(shown.secret).toBeUndefined();
+      expect(JSON.stringify(shown)).not.toContain(created.secret);
+      expect(JSON.stringify(shown)).not.toContain(hashSecret(created.secret));
+    });
+
+    it('refuses to create a client twice, or over a configuration client (409)', async () => {
+      for (const clientId of ['svc', 'admin']) {
+        const response = await call('POST', '/admin/clients', { clientId });
+        expect(response.statusCode).toBe(409);
+        expect(response.headers['content-type']).toBe(PROBLEM);
+        expect(response.json()).toMatchObject({
+          type: 'urn:nest-identity:problem:client-exists',
+          status: 409,
+        });
+      }
+    });
+
+    it('disables a client: its token requests fail at once; enabling restores them', async () => {
+      const { secret } = (
+        await call('POST', '/admin/clients', {
+          clientId: 'toggled',
+          allowedGrantTypes: ['client_credentials'],
+          allowedScopes: ['api1'],
+          secret: { value: 'a-supplied-secret-value' },
+        })
+      ).json<{ secret?: string }>();
+      expect(secret).toBeUndefined();
+      expect((await tokenRequest('toggled', 'a-supplied-secret-value')).status).toBe(200);
+
+      const disabled = await call('PATCH', '/admin/clients/toggled', { enabled: false });
+      expect(disabled.statusCode).toBe(200);
+      expect(disabled.json()).toMatchObject({ enabled: false });
+      expect(await tokenRequest('toggled', 'a-supplied-secret-value')).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'client authentication failed' },
+      });
+
+      await call('PATCH', '/admin/clients/toggled', { enabled: true });
+      expect((await tokenRequest('toggled', 'a-supplied-secret-value')).status).toBe(200);
+    });
+
+    it('rotates secrets: the new one works alongside the old until the old is removed', async () => {
+      const created = (
+        await call('POST', '/admin/clients', {
+          clientId: 'rotating',
+          allowedGrantTypes: ['client_credentials'],
+          allowedScopes: ['api1'],
+        })
+      ).json<{ secret: string; secrets: { id: string }[] }>();
+      const oldSecret = created.secret;
+      const oldId = created.secrets[0].id;
+
+      const added = await call('POST', '/admin/clients/rotating/secrets', {
+        description: 'next',
+        expiration: '2099-01-01T00:00:00Z',
+      });
+      expect(added.statusCode).toBe(201);
+      const next = added.json<{ id: string; secret: string }>();
+      expect(next).toEqual({
+        id: expect.any(String),
+        description: 'next',
+        expiration: '2099-01-01T00:00:00.000Z',
+        createdAt: expect.any(String),
+        secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      });
+      expect(added.headers.location).toBe(`/admin/clients/rotating/secrets/${next.id}`);
+      expect((await tokenRequest('rotating', oldSecret)).status).toBe(200);
+      expect((await tokenRequest('rotating', next.secret)).status).toBe(200);
+
+      const removed = await call('DELETE', `/admin/clients/rotating/secrets/${oldId}`);
+      expect(removed.statusCode).toBe(204);
+      expect(removed.body).toBe('');
+      expect((await tokenRequest('rotating', oldSecret)).status).toBe(401);
+      expect((await tokenRequest('rotating', next.secret)).status).toBe(200);
+
+      const again = await call('DELETE', `/admin/clients/rotating/secrets/${oldId}`);
+      expect(again.statusCode).toBe(404);
+      expect(again.json()).toMatchObject({ type: 'urn:nest-identity:problem:secret-not-found' });
+    });
+
+    it('adds a generated secret when the request has no body', async () => {
+      const response = await call('POST', '/admin/clients/rotating/secrets');
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({ secret: expect.any(String), expiration: null });
+    });
+
+    it('deletes a client (204): it gets no token any more', async () => {
+      const { secret } = (
+        await call('POST', '/admin/clients', {
+          clientId: 'doomed',
+          allowedGrantTypes: ['client_credentials'],
+          allowedScopes: ['api1'],
+        })
+      ).json<{ secret: string }>();
+      expect((await call('DELETE', '/admin/clients/doomed')).statusCode).toBe(204);
+      expect((await tokenRequest('doomed', secret)).status).toBe(401);
+      expect((await call('GET', '/admin/clients/doomed')).statusCode).toBe(404);
+    });
+
+    it('addresses a client whose id needs percent-encoding in the path', async () => {
+      const created = await call('POST', '/admin/clients', { clientId: 'svc/a+b%' });
+      expect(created.statusCode).toBe(201);
+      expect(created.headers.location).toBe('/admin/clients/svc%2Fa%2Bb%25');
+      const shown = await call('GET', created.headers.location as string);
+      expect(shown.json()).toMatchObject({ clientId: 'svc/a+b%' });
+      expect((await call('DELETE', created.headers.location as string)).statusCode).toBe(204);
+    });
+
+    it('revokes the tokens of an admin client once it is disabled', async () => {
+      const { secret } = (
+        await call('POST', '/admin/clients', {
+          clientId: 'second-admin',
+          allowedGrantTypes: ['client_credentials'],
+          allowedScopes: ['identity.admin'],
+        })
+      ).json<{ secret: string }>();
+      const token = await tokenFor('second-admin', secret);
+      expect((await call('GET', '/admin/clients', undefined, token)).statusCode).toBe(200);
+      await call('PATCH', '/admin/clients/second-admin', { enabled: false });
+      const refused = await call('GET', '/admin/clients', undefined, token);
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['www-authenticate']).toContain('error="invalid_token"');
+    });
+  });
+
+  describe('errors as problem documents', () => {
+    it('names every invalid field with its path (400)', async () => {
+      const response = await call('POST', '/admin/clients', {
+        clientId: 'bad:id',
+        allowedScopes: ['api1', 'nope'],
+        accessTokenLifetime: 31_536_001,
+        claims: [{ type: 'aud', value: 'x' }],
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toBe(PROBLEM);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.json()).toEqual({
+        type: 'urn:nest-identity:problem:invalid-input',
+        title: 'The request is invalid',
+        status: 400,
+        detail: expect.stringMatching(/^invalid input: clientId: /),
+        errors: [
+          { path: 'clientId', message: 'must be printable ASCII without spaces or ":"' },
+          { path: 'accessTokenLifetime', message: 'must not be greater than 31536000' },
+          { path: 'claims[0].type', message: '"aud" is a protocol claim and cannot be configured' },
+        ],
+      });
+    });
+
+    it('checks scopes against the defined ones (400)', async () => {
+      const response = await call('PATCH', '/admin/clients/svc', { allowedScopes: ['nope'] });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().errors).toEqual([
+        { path: 'allowedScopes[0]', message: 'scope "nope" is not defined' },
+      ]);
+    });
+
+    it('keeps configuration clients read-only (409)', async () => {
+      for (const [method, url, body] of [
+        ['PATCH', '/admin/clients/admin', { enabled: false }],
+        ['DELETE', '/admin/clients/reader', undefined],
+        ['POST', '/admin/clients/reader/secrets', {}],
+        ['DELETE', '/admin/clients/reader/secrets/x', undefined],
+      ] as const) {
+        const response = await call(method, url, body);
+        expect(response.statusCode).toBe(409);
+        expect(response.json()).toMatchObject({
+          type: 'urn:nest-identity:problem:client-read-only',
+          status: 409,
+          detail: expect.stringContaining('comes from the configuration file'),
+        });
+      }
+      expect((await tokenRequest(reader.id, reader.secret)).status).toBe(200);
+    });
+
+    it('answers 404 for an unknown client', async () => {
+      const response = await call('GET', '/admin/clients/nobody');
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toEqual({
+        type: 'urn:nest-identity:problem:client-not-found',
+        title: 'The client does not exist',
+        status: 404,
+        detail: 'there is no client "nobody"',
+      });
+    });
+
+    it.each([
+      ['malformed JSON', '{"clientId":', 'application/json', 400],
+      ['an empty JSON body', '', 'application/json', 400],
+      ['a __proto__ key', '{"clientId":"p","__proto__":{"x":1}}', 'application/json', 400],
+      ['a form body', 'clientId=x', 'application/x-www-form-urlencoded', 415],
+      ['plain text', 'clientId', 'text/plain', 415],
+    ])('refuses %s as a problem document', async (_case, payload, contentType, status) => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/admin/clients',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': contentType },
+        payload,
+      });
+      expect(response.statusCode).toBe(status);
+      expect(response.headers['content-type']).toBe(PROBLEM);
+      expect(response.json()).toMatchObject({ status });
+    });
+
+    it('refuses a JSON array or null as the body', async () => {
+      for (const body of [[], null]) {
+        const response = await call('POST', '/admin/clients', body);
+        expect(response.statusCode).toBe(400);
+        expect(response.json().errors).toEqual([{ path: '', message: 'must be a JSON object' }]);
+      }
+    });
+
+    it('still refuses JSON at the token endpoint with invalid_request', async () => {
+      for (const payload of ['{"grant_type":"client_credentials"}', '{']) {
+        const response = await app.inject({
+          method: 'POST',
+          url: '/connect/token',
+          headers: { 'content-type': 'application/json' },
+          payload,
+        });
+        expect(response.statusCode).toBe(400);
+        expect(response.json()).toEqual({
+          error: 'invalid_request',
+          error_description: 'the request body must be application/x-www-form-urlencoded',
+        });
+      }
+    });
+  });
+});
+
+/** The claims of `token`, re-signed by a fresh key under the same kid: never published by us. */
+function foreignToken(token: string): string {
+  const [header, payload] = token
+    .split('.')
+    .slice(0, 2)
+    .map(
+      (part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>,
+    );
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return signJws({ ...header, kid: 'not-ours', alg: 'RS256' }, payload, privateKey);
+}

@@ -1,0 +1,141 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Logger,
+  Param,
+  Patch,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ClientManagementService } from '../clients/management/client-management.service';
+import type { AddedSecret, ClientView } from '../clients/management/client-views';
+import { UnparsableJson } from '../http/form-body';
+import { AdminTokenGuard, type AdminRequest } from './admin-token.guard';
+import { AdminRequestProblem } from './problem';
+import { ProblemDetailsFilter } from './problem-details.filter';
+
+export const ADMIN_CLIENTS_PATH = '/admin/clients';
+
+/**
+ * The admin API for clients: the database ones can be created, changed, given and relieved of
+ * secrets, and deleted; the configuration file's are listed and shown, and refused any change
+ * (409). Every answer is `Cache-Control: no-store`: it may hold a secret shown only once.
+ */
+@Controller(ADMIN_CLIENTS_PATH)
+@UseGuards(AdminTokenGuard)
+@UseFilters(ProblemDetailsFilter)
+export class AdminClientsController {
+  private readonly logger = new Logger('Admin');
+
+  constructor(private readonly clients: ClientManagementService) {}
+
+  @Get()
+  async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ clients: ClientView[] }> {
+    noStore(reply);
+    return { clients: await this.clients.list() };
+  }
+
+  /** 201 with the client, and the generated secret (`secret`) when the caller supplied none. */
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Req() request: AdminRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ClientView & { secret?: string }> {
+    const { client, secret } = await this.clients.create(jsonBody(request));
+    this.audit(request, `created the client ${client.clientId}`);
+    noStore(reply).header('location', clientPath(client.clientId));
+    return secret === undefined ? client : { ...client, secret };
+  }
+
+  @Get(':clientId')
+  async show(
+    @Param('clientId') clientId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ClientView> {
+    noStore(reply);
+    return this.clients.show(clientId);
+  }
+
+  @Patch(':clientId')
+  async update(
+    @Param('clientId') clientId: string,
+    @Req() request: AdminRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ClientView> {
+    const client = await this.clients.update(clientId, jsonBody(request));
+    this.audit(request, `changed the client ${clientId}`);
+    noStore(reply);
+    return client;
+  }
+
+  @Delete(':clientId')
+  @HttpCode(204)
+  async delete(
+    @Param('clientId') clientId: string,
+    @Req() request: AdminRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.clients.delete(clientId);
+    this.audit(request, `deleted the client ${clientId}`);
+    noStore(reply);
+  }
+
+  /** 201 with the secret's id and dates, and the secret itself when the server generated it. */
+  @Post(':clientId/secrets')
+  @HttpCode(201)
+  async addSecret(
+    @Param('clientId') clientId: string,
+    @Req() request: AdminRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AddedSecret> {
+    const added = await this.clients.addSecret(clientId, jsonBody(request, { optional: true }));
+    this.audit(request, `added the secret ${added.id} to the client ${clientId}`);
+    noStore(reply).header('location', `${clientPath(clientId)}/secrets/${added.id}`);
+    return added;
+  }
+
+  @Delete(':clientId/secrets/:secretId')
+  @HttpCode(204)
+  async removeSecret(
+    @Param('clientId') clientId: string,
+    @Param('secretId') secretId: string,
+    @Req() request: AdminRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.clients.removeSecret(clientId, secretId);
+    this.audit(request, `removed the secret ${secretId} from the client ${clientId}`);
+    noStore(reply);
+  }
+
+  private audit(request: AdminRequest, action: string): void {
+    this.logger.log(`${request.adminClientId ?? 'an admin'} ${action}`);
+  }
+}
+
+function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+function clientPath(clientId: string): string {
+  return `${ADMIN_CLIENTS_PATH}/${encodeURIComponent(clientId)}`;
+}
+
+/**
+ * The parsed JSON body. Another media type is 415; malformed JSON 400. With `optional`, a request
+ * without a body counts as `{}` (a generated secret with no description or expiration).
+ */
+function jsonBody(request: AdminRequest, { optional = false } = {}): unknown {
+  const body: unknown = request.body;
+  if (body instanceof UnparsableJson) throw AdminRequestProblem.unparsableBody(body.reason);
+  if (body === undefined && optional) return {};
+  const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') throw AdminRequestProblem.unsupportedMediaType();
+  return body;
+}

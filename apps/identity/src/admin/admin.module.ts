@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ClientManagementModule } from '../clients/management/client-management.module';
+import { GrantHandlerRegistry } from '../token/grant-handler.registry';
+import { TokenModule } from '../token/token.module';
+import { AdminClientsController } from './admin-clients.controller';
+import { AdminTokenGuard } from './admin-token.guard';
+
+/**
+ * The admin API (`/admin/...`), protected by the identity's own tokens with `identity.admin`.
+ * A managed client may be allowed exactly the grant types the token endpoint handles.
+ */
+@Module({
+  imports: [
+    ClientManagementModule.forRoot({ imports: [TokenModule], grantTypes: GrantHandlerRegistry }),
+  ],
+  controllers: [AdminClientsController],
+  providers: [AdminTokenGuard],
+})
+export class AdminModule {}

@@ -1,0 +1,6 @@
+import { runCli } from './cli/run-cli';
+
+// `npm run identity -- clients list`: the identity's command line (see cli/).
+void runCli(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ClientManagementModule } from '../clients/management/client-management.module';
+import { ClientsModule } from '../clients/clients.module';
+import { DatabaseClientStore } from '../clients/stores/database.client-store';
+import { identitySettings } from '../config/identity-settings';
+import { KeysModule } from '../keys/keys.module';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { CliOutput, ProcessOutput } from './cli-output';
+import { CLI_COMMANDS } from './cli-commands';
+import { CommanderTree } from './commander-tree';
+
+export interface CliModuleOptions {
+  output?: CliOutput;
+}
+
+/**
+ * The identity's command line: the same settings (IDENTITY_CONFIG, IDENTITY_DATA_DIR,
+ * DATABASE_URL) and database as the server, without the HTTP server or token endpoint; keys only
+ * through their manager (list, forced rotation), never the signing store or its timer.
+ * Its client store is the database's alone, not the server's composite: a client id that the
+ * configuration file and the database both define stops the server, and the CLI must still start
+ * to delete it.
+ */
+@Module({})
+export class CliModule {
+  static forRoot(options: CliModuleOptions = {}): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [identitySettings] }),
+        PersistenceModule,
+        ClientsModule.forRoot({ clientStore: DatabaseClientStore }),
+        ClientManagementModule.forRoot(),
+        KeysModule.forManagement(),
+      ],
+      providers: [
+        { provide: CliOutput, useValue: options.output ?? new ProcessOutput() },
+        CommanderTree,
+        ...CLI_COMMANDS,
+      ],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import { Command, CommandRunner } from 'nest-commander';
+import { ListKeysCommand } from './list-keys.command';
+import { RotateKeysCommand } from './rotate-keys.command';
+
+/** `identity keys <subcommand>`: the signing keys, which rotate on their own schedule. */
+@Command({
+  name: 'keys',
+  description: 'list the signing keys, or force a rotation',
+  subCommands: [ListKeysCommand, RotateKeysCommand],
+})
+export class KeysCommand extends CommandRunner {
+  run(params: string[]): Promise<void> {
+    if (params.length > 0) this.command.error(`error: unknown command '${params[0]}'`);
+    this.command.help({ error: true });
+  }
+}
