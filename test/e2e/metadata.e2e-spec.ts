@@ -57,7 +57,7 @@ describe('discovery and JWKS', () => {
       }
     });
 
-    it('lists the grant, the client authentication methods and the configured scopes', async () => {
+    it('lists the grant, the client authentication methods and the scopes (configured, then built in)', async () => {
       const { json } = await getJson(`${identity.url}${DISCOVERY_PATH}`);
       const document = json as Record<string, unknown>;
 
@@ -66,14 +66,17 @@ describe('discovery and JWKS', () => {
         'client_secret_basic',
         'client_secret_post',
       ]);
-      expect(document.scopes_supported).toEqual(['api1', 'api2', 'weather.read']);
+      expect(document.scopes_supported).toEqual(['api1', 'api2', 'weather.read', 'identity.admin']);
     });
 
-    it('lists the seed config scopes for the seed config', async () => {
+    it('lists the seed config scopes (and the admin API scope) for the seed config', async () => {
       const seeded = await startIdentity();
       try {
         const { json } = await getJson(`${seeded.url}${DISCOVERY_PATH}`);
-        expect((json as { scopes_supported: unknown }).scopes_supported).toEqual(['api1']);
+        expect((json as { scopes_supported: unknown }).scopes_supported).toEqual([
+          'api1',
+          'identity.admin',
+        ]);
       } finally {
         await seeded.stop();
       }

@@ -2,9 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  createClientViaCli,
+  createTestDatabase,
   freePort,
   getJson,
   hashSecret,
+  managementConfig,
   runToExit,
   startIdentity,
   startWeatherApi,
@@ -146,6 +149,44 @@ describe('start-up', () => {
       });
 
       expectOneLineFailure(result, 'identity', keyFile);
+    });
+  });
+
+  // Configuration-file clients are read-only and database clients are managed: one id in both is
+  // refused, never resolved silently in favour of either.
+  describe('identity: a client id both in the configuration file and in the database', () => {
+    const duplicated = 'billing-service';
+    const withDuplicate = {
+      ...managementConfig,
+      clients: [
+        ...managementConfig.clients,
+        {
+          clientId: duplicated,
+          clientSecrets: [{ value: hashSecret('file secret') }],
+          allowedGrantTypes: ['client_credentials'],
+          allowedScopes: ['api1'],
+        },
+      ],
+    };
+
+    it.each([
+      ['SQLite', () => Promise.resolve({})],
+      ['PostgreSQL', async () => ({ DATABASE_URL: (await createTestDatabase()).url })],
+    ])('%s', async (_, database) => {
+      const store = {
+        IDENTITY_CONFIG: writeConfig(managementConfig),
+        IDENTITY_DATA_DIR: tempDir(),
+        ...(await database()),
+      };
+      await createClientViaCli(store, duplicated, 'the database client secret');
+
+      const result = await runToExit('identity', {
+        ...store,
+        PORT: String(await freePort()),
+        IDENTITY_CONFIG: writeConfig(withDuplicate),
+      });
+
+      expectOneLineFailure(result, 'identity', duplicated, 'configuration file', 'database');
     });
   });
 

@@ -2,3 +2,5 @@
 export * from './processes';
 export * from './fixtures';
 export * from './oauth';
+export * from './postgres';
+export * from './management';

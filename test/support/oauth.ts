@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import {
   createHash,
   createHmac,
@@ -8,7 +9,6 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 
@@ -199,9 +199,32 @@ export function signHs256(
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
-/** The identity's private key, read from its data dir: lets a test forge tokens the API trusts. */
+/**
+ * The private key an embedded (SQLite) identity signs with now, read from `identity.sqlite` in
+ * its data dir: lets a test forge tokens the API trusts. Needs the key stored in clear (no
+ * IDENTITY_KEY_ENCRYPTION_KEY).
+ */
 export function readSigningKey(dataDir: string): KeyObject {
-  return createPrivateKey(readFileSync(join(dataDir, 'signing-key.pem'), 'utf8'));
+  const db = new Database(join(dataDir, 'identity.sqlite'), {
+    readonly: true,
+    fileMustExist: true,
+  });
+  try {
+    const now = Date.now();
+    const row = db
+      .prepare<[number, number], { kid: string; private_key: string }>(
+        `SELECT kid, private_key FROM identity_signing_keys
+         WHERE activates_at <= ? AND ? < retires_at ORDER BY generation DESC LIMIT 1`,
+      )
+      .get(now, now);
+    if (!row) throw new Error(`no active signing key in ${dataDir}/identity.sqlite`);
+    if (!row.private_key.startsWith('-----BEGIN')) {
+      throw new Error(`the signing key ${row.kid} is encrypted at rest`);
+    }
+    return createPrivateKey(row.private_key);
+  } finally {
+    db.close();
+  }
 }
 
 /** RFC 7638 §3: SHA-256 over the required members in lexicographic order, no whitespace. */

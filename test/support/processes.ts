@@ -27,7 +27,11 @@ export interface RunningIdentity extends RunningApp {
   readonly configFile: string;
 }
 
-/** Variables of either app that the caller's own environment must not leak into a test. */
+/**
+ * Variables of either app that the caller's own environment must not leak into a test. Above all
+ * DATABASE_URL, which `.ci/run` sets for the tests: an identity gets PostgreSQL only when its test
+ * passes `DATABASE_URL` itself, and the embedded SQLite store otherwise.
+ */
 const APP_VARIABLES = [
   'PORT',
   'ISSUER',
@@ -35,6 +39,11 @@ const APP_VARIABLES = [
   'IDENTITY_DATA_DIR',
   'DATABASE_URL',
   'RATE_LIMIT',
+  'IDENTITY_SIGNING_ALG',
+  'IDENTITY_KEY_ROTATION_PERIOD',
+  'IDENTITY_KEY_PROPAGATION_TIME',
+  'IDENTITY_KEY_RETENTION_TIME',
+  'IDENTITY_KEY_ENCRYPTION_KEY',
   'AUTHORITY',
   'AUDIENCE',
   'CLOCK_SKEW',
@@ -106,7 +115,11 @@ function appEnvironment(env: Record<string, string | undefined>): NodeJS.Process
 }
 
 function spawnApp(app: AppName, env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [join('dist', 'apps', app, 'main.js')], {
+  return spawnScript(join('dist', 'apps', app, 'main.js'), [], env);
+}
+
+function spawnScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: repoRoot,
     env,
     detached: false,
@@ -268,4 +281,44 @@ export async function eventually(
     if (Date.now() > deadline) return false;
     await sleep(intervalMs);
   }
+}
+
+/** The built identity CLI (`npm run identity -- …` runs it). */
+export const IDENTITY_CLI = join('dist', 'apps', 'identity-cli', 'cli.js');
+
+/**
+ * Runs `npm run identity -- <args>` (the built CLI, without npm's banner) to its end. Variables as
+ * for runToExit: nothing is inherited but PATH and the like, so pass IDENTITY_DATA_DIR,
+ * IDENTITY_CONFIG and, for PostgreSQL, DATABASE_URL.
+ */
+export async function runIdentityCli(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 20_000,
+): Promise<ExitResult> {
+  const spawned = spawnScript(IDENTITY_CLI, args, appEnvironment(env));
+  const timer = setTimeout(() => spawned.child.kill('SIGKILL'), timeoutMs);
+  const { code, signal } = await spawned.exited;
+  clearTimeout(timer);
+  if (signal === 'SIGKILL') {
+    throw new Error(
+      `identity ${args.join(' ')} was still running after ${timeoutMs} ms. ` +
+        `Its output:\n${spawned.output()}`,
+    );
+  }
+  return { code, signal, stdout: spawned.stdout(), stderr: spawned.stderr() };
+}
+
+/** As runIdentityCli, but a non-zero exit is an error carrying the CLI's output. */
+export async function identityCli(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<string> {
+  const result = await runIdentityCli(args, env);
+  if (result.code !== 0) {
+    throw new Error(
+      `identity ${args.join(' ')} exited with ${result.code}:\n${result.stdout}${result.stderr}`,
+    );
+  }
+  return result.stdout;
 }

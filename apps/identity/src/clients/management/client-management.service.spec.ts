@@ -17,7 +17,11 @@ import {
 } from './client-management.errors';
 import { ClientManagementService } from './client-management.service';
 import { KnownGrantTypes } from './grant-type-catalog';
-import { createTestDatabase, type Dialect, type TestDatabase } from './test-databases.fixture';
+import {
+  createTestDatabase,
+  type Dialect,
+  type TestDatabase,
+} from '../../persistence/test-databases.fixture';
 
 const SECRET_HASH = 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=';
 

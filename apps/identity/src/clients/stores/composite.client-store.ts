@@ -1,5 +1,4 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigurationError } from '@app/shared';
 import type { Client } from '../client';
 import { ClientStore } from '../client-store';
 import { ConfigFileClientStore } from './config-file.stores';
@@ -23,9 +22,9 @@ export class CompositeClientStore extends ClientStore implements OnApplicationBo
     const inConfiguration = new Set(this.configured.clientIds());
     const inBoth = (await this.database.clientIds()).filter((id) => inConfiguration.has(id));
     if (inBoth.length > 0) {
-      throw new ConfigurationError('the clients', [
-        `${inBoth.join(', ')}: defined both in the configuration file and in the database; remove one`,
-      ]);
+      throw new Error(
+        `the client id ${inBoth.join(', ')} is defined both in the configuration file and in the database; remove it from one (npm run identity -- clients delete <id>)`,
+      );
     }
   }
 

@@ -2,7 +2,6 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { IdentityEnvironment, validateWith } from '@app/shared';
 import { toSettings, type IdentitySettings } from '../../config/identity-settings';
@@ -10,6 +9,10 @@ import { dataSourceOptions } from '../../persistence/data-source-options';
 import { runMigrations } from '../../persistence/migrate';
 import { StoreChanges } from '../../persistence/store-changes';
 import { StoreWriter } from '../../persistence/store-writer';
+import {
+  createPostgresDatabase,
+  type PostgresDatabase,
+} from '../../persistence/test-databases.fixture';
 import { jwkThumbprint } from '../signing-key';
 import { SigningKeyManager } from '../signing-key-manager';
 import { DatabaseSigningKeyStore } from './database.signing-key-store';
@@ -17,7 +20,6 @@ import { LEGACY_KEY_FILE } from './legacy-key-file';
 
 // The store against real databases: an SQLite file, and the machine's PostgreSQL (DATABASE_URL,
 // as .ci/run sets it, or the local default), in a database of its own that is dropped afterwards.
-const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DAY = 86_400_000;
 
 interface Replica {
@@ -33,25 +35,28 @@ interface ReplicaOptions {
 }
 
 describe.each(['sqlite', 'postgres'] as const)('DatabaseSigningKeyStore on %s', (dialect) => {
+  let postgres: PostgresDatabase | undefined;
   let databaseUrl: string | undefined;
-  let admin: Client | undefined;
   let dataDir: string;
   let now: number;
   const clock = () => now;
   let open: DataSource[] = [];
 
   beforeAll(async () => {
-    if (dialect === 'postgres') ({ admin, databaseUrl } = await createPostgresDatabase());
+    if (dialect === 'postgres') {
+      postgres = await createPostgresDatabase();
+      databaseUrl = postgres.url;
+    }
   });
 
   afterAll(async () => {
-    if (admin) await dropPostgresDatabase(admin, databaseUrl!);
+    await postgres?.drop();
   });
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'identity-keys-'));
     now = Date.UTC(2026, 0, 1);
-    if (dialect === 'postgres') await resetPostgresDatabase(databaseUrl!);
+    await postgres?.reset();
   });
 
   afterEach(async () => {
@@ -344,38 +349,3 @@ describe.each(['sqlite', 'postgres'] as const)('DatabaseSigningKeyStore on %s', 
     expect(await activeKid(a)).toBe(kid);
   });
 });
-
-async function createPostgresDatabase(): Promise<{ admin: Client; databaseUrl: string }> {
-  const admin = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${POSTGRES_URL} (${(error as Error).message}); the store specs need it: start it, or set DATABASE_URL`,
-    );
-  }
-  const name = `identity_keys_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return { admin, databaseUrl: url.toString() };
-}
-
-async function resetPostgresDatabase(databaseUrl: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropPostgresDatabase(admin: Client, databaseUrl: string): Promise<void> {
-  const name = new URL(databaseUrl).pathname.slice(1);
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { IdentityEnvironment, validateWith } from '@app/shared';
-import { toSettings, type IdentitySettings } from '../../config/identity-settings';
-import { dataSourceOptions } from '../../persistence/data-source-options';
-import { runMigrations } from '../../persistence/migrate';
+import { toSettings, type IdentitySettings } from '../config/identity-settings';
+import { dataSourceOptions } from './data-source-options';
+import { runMigrations } from './migrate';
 
 /**
  * Real databases for store specs: a SQLite file in a fresh directory, or a fresh database on the
@@ -50,11 +50,8 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       },
     };
   }
-  const name = `identity_unit_${randomBytes(6).toString('hex')}`;
-  await onServer((client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(POSTGRES_SERVER_URL);
-  url.pathname = `/${name}`;
-  const settings = testSettings({ databaseUrl: url.toString() });
+  const database = await createPostgresDatabase();
+  const settings = testSettings({ databaseUrl: database.url });
   const dataSource = await migrated(settings);
   return {
     dialect,
@@ -62,8 +59,35 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     dataSource,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
-      await onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await database.drop();
     },
+  };
+}
+
+export interface PostgresDatabase {
+  /** A connection URL for it. */
+  readonly url: string;
+  /** Empties it (schema and data), for a spec that starts every test from nothing. */
+  reset(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+/** An empty database of its own on the machine's PostgreSQL; fails clearly if none is there. */
+export async function createPostgresDatabase(): Promise<PostgresDatabase> {
+  const name = `identity_unit_${randomBytes(6).toString('hex')}`;
+  await onServer(POSTGRES_SERVER_URL, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(POSTGRES_SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    reset: () =>
+      onServer(url.toString(), (client) =>
+        client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public'),
+      ),
+    drop: () =>
+      onServer(POSTGRES_SERVER_URL, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      ),
   };
 }
 
@@ -73,12 +97,18 @@ async function migrated(settings: IdentitySettings): Promise<DataSource> {
   return dataSource;
 }
 
-async function onServer(work: (client: Client) => Promise<unknown>): Promise<void> {
-  const client = new Client({
-    connectionString: POSTGRES_SERVER_URL,
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
+async function onServer(
+  connectionString: string,
+  work: (client: Client) => Promise<unknown>,
+): Promise<void> {
+  const client = new Client({ connectionString, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${connectionString} (${(error as Error).message}); the store specs need it: start it, or set DATABASE_URL`,
+    );
+  }
   try {
     await work(client);
   } finally {
