@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { FakeAuthority, TestSigningKey, type TokenChanges } from '@app/jwt-bearer/testing';
+import {
+  FakeAuthority,
+  TestSigningKey,
+  type TestAlgorithm,
+  type TokenChanges,
+} from '@app/jwt-bearer/testing';
 import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
 import { WeatherApiModule } from './weather-api.module';
 
@@ -149,6 +154,33 @@ describe('weather-api', () => {
       ['no sub (IdentityServer client credentials)', { claims: { sub: undefined } }],
     ])('%s', async (_case, changes) => {
       expect((await withToken(changes)).statusCode).toBe(200);
+    });
+  });
+
+  describe('the algorithms the identity signs with', () => {
+    it.each<TestAlgorithm>(['PS256', 'ES256', 'EdDSA'])('a token signed %s', async (alg) => {
+      const key = new TestSigningKey(undefined, alg);
+      authority.publishedKeys = [authority.signingKey, key];
+      try {
+        const token = authority.signAccessToken({ key });
+        expect((await forecast({ authorization: `Bearer ${token}` })).statusCode).toBe(200);
+        // Served again from the verified-token cache; refused once its signature is swapped.
+        expect((await forecast({ authorization: `Bearer ${token}` })).statusCode).toBe(200);
+        const [header, payload] = token.split('.');
+        const forged = `${header}.${payload}.${authority.signAccessToken().split('.')[2]}`;
+        expect((await forecast({ authorization: `Bearer ${forged}` })).statusCode).toBe(401);
+      } finally {
+        authority.publishedKeys = [authority.signingKey];
+      }
+    });
+
+    it('refuses an EdDSA header on a token whose kid names an RSA key', async () => {
+      const response = await withToken({ header: { alg: 'EdDSA' } });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({
+        error: 'invalid_token',
+        error_description: "the token's alg does not fit its signing key",
+      });
     });
   });
 

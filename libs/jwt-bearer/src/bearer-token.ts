@@ -6,3 +6,19 @@ import { ExtractJwt } from 'passport-jwt';
  */
 export const bearerTokenFrom: (request: unknown) => string | null =
   ExtractJwt.fromAuthHeaderWithScheme('bearer');
+
+/**
+ * What follows `Bearer ` (any case, one space) in the Authorization header, without parsing it:
+ * a candidate to look up among the tokens verified before, whose keys bearerTokenFrom extracted.
+ * A candidate that is such a token has no whitespace, so bearerTokenFrom would find the very same
+ * one in this header; any other candidate is simply not found, and the request takes the full path.
+ * (passport-jwt's regular expression costs about a microsecond on a 1 kB header.)
+ */
+export function bearerTokenCandidate(request: {
+  headers?: Record<string, unknown>;
+}): string | null {
+  const authorization = request.headers?.authorization;
+  if (typeof authorization !== 'string' || authorization.charCodeAt(6) !== 0x20) return null;
+  const scheme = authorization.slice(0, 6);
+  return scheme === 'Bearer' || scheme.toLowerCase() === 'bearer' ? authorization.slice(7) : null;
+}

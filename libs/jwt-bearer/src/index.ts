@@ -4,7 +4,10 @@
 //   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }]
 // so 401/403 carry the right `WWW-Authenticate` challenge and `{error, error_description}` body.
 export { JwtBearerModule } from './jwt-bearer.module';
-export type { JwtBearerOptions } from './jwt-bearer.options';
+export type { JwtBearerOptions, JwtBearerAlgorithm } from './jwt-bearer.options';
+export { JwtBearerAlgorithms } from './jwt-bearer.options';
+export type { JwtBearerExtras } from './jwt-bearer.module-definition';
+export { TokenRevocation, NoTokenRevocation } from './token-revocation';
 export { JwtAuthGuard } from './jwt-auth.guard';
 export { Public } from './public.decorator';
 export { RequireScopes } from './require-scopes.decorator';

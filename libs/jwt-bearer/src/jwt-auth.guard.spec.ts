@@ -4,6 +4,8 @@ import { JsonWebTokenError, NotBeforeError, TokenExpiredError } from '@nestjs/jw
 import { BearerTokenMissing, InvalidToken, type OAuthError } from '@app/shared';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { Public } from './public.decorator';
+import { NoTokenRevocation } from './token-revocation';
+import type { VerifiedTokenCache } from './verified-token-cache';
 
 class TestController {
   @Public()
@@ -22,7 +24,8 @@ function contextFor(handler: () => void, authorization?: string): ExecutionConte
 }
 
 describe('JwtAuthGuard', () => {
-  const guard = new JwtAuthGuard(new Reflector());
+  const nothingVerified = { get: () => undefined } as unknown as VerifiedTokenCache;
+  const guard = new JwtAuthGuard(new Reflector(), nothingVerified, new NoTokenRevocation());
   const withToken = contextFor(TestController.prototype.closed, 'Bearer a.b.c');
 
   function failureFor(error: unknown, info: unknown, context = withToken): OAuthError {
@@ -79,5 +82,69 @@ describe('JwtAuthGuard', () => {
     const typ = new InvalidToken("the token's typ must be at+jwt");
     expect(failureFor(typ, undefined)).toBe(typ);
     expect(failureFor(null, typ)).toBe(typ);
+  });
+
+  describe('a token verified before', () => {
+    const claims = Object.freeze({ iss: 'https://id.example.com', aud: 'api1', exp: 1 });
+    const verified = { claims, kid: 'k', exp: 1, nbf: undefined };
+
+    function guardWith(revoked: boolean | Promise<boolean>) {
+      const cache = { get: jest.fn(() => verified), delete: jest.fn() };
+      const revocation = { isRevoked: jest.fn(() => revoked) };
+      const cached = new JwtAuthGuard(
+        new Reflector(),
+        cache as unknown as VerifiedTokenCache,
+        revocation,
+      );
+      return { cached, cache, revocation };
+    }
+
+    function requestWith(authorization: string) {
+      const request: { headers: Record<string, string>; user?: unknown } = {
+        headers: { authorization },
+      };
+      const context = {
+        getHandler: () => TestController.prototype.closed,
+        getClass: () => TestController,
+        switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }),
+      } as unknown as ExecutionContext;
+      return { request, context };
+    }
+
+    it('is admitted at once, without passport, its claims as the user', () => {
+      const { cached, cache, revocation } = guardWith(false);
+      const { request, context } = requestWith('Bearer a.b.c');
+      expect(cached.canActivate(context)).toBe(true);
+      expect(request.user).toBe(claims);
+      expect(cache.get).toHaveBeenCalledWith('a.b.c');
+      expect(revocation.isRevoked).toHaveBeenCalledWith(claims, 'a.b.c');
+    });
+
+    it('is looked up whatever the case of the scheme, and only for the Bearer scheme', async () => {
+      const { cached, cache } = guardWith(false);
+      expect(cached.canActivate(requestWith('BEARER a.b.c').context)).toBe(true);
+      expect(cache.get).toHaveBeenLastCalledWith('a.b.c');
+      cache.get.mockClear();
+      // Passport then takes over (and, with no strategy registered here, fails).
+      await Promise.resolve(cached.canActivate(requestWith('Basic a.b.c').context)).catch(
+        () => undefined,
+      );
+      expect(cache.get).not.toHaveBeenCalled();
+    });
+
+    it('is refused once revoked, and forgotten', () => {
+      const { cached, cache } = guardWith(true);
+      expect(() => cached.canActivate(requestWith('Bearer a.b.c').context)).toThrow(
+        new InvalidToken('the token was revoked'),
+      );
+      expect(cache.delete).toHaveBeenCalledWith('a.b.c');
+    });
+
+    it('waits for a revocation check that answers asynchronously', async () => {
+      const { cached } = guardWith(Promise.resolve(true));
+      await expect(cached.canActivate(requestWith('Bearer a.b.c').context)).rejects.toThrow(
+        new InvalidToken('the token was revoked'),
+      );
+    });
   });
 });

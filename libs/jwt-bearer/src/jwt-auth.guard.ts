@@ -1,28 +1,53 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { BearerTokenMissing } from '@app/shared';
-import { bearerTokenFrom } from './bearer-token';
+import { BearerTokenMissing, InvalidToken } from '@app/shared';
+import type { AccessTokenClaims } from './access-token-claims';
+import { bearerTokenCandidate, bearerTokenFrom } from './bearer-token';
 import { IS_PUBLIC, JWT_BEARER_STRATEGY } from './jwt-bearer.constants';
 import { toInvalidToken } from './token-failure';
+import { TokenRevocation } from './token-revocation';
+import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache';
+
+interface GuardedRequest {
+  headers?: Record<string, unknown>;
+  user?: AccessTokenClaims;
+}
 
 /**
  * Requires a valid bearer token on every route but those marked `@Public()`. Registered as the
  * global guard by JwtBearerModule (useExisting, so tests can override it). Failures become
  * OAuthErrors for OAuthErrorFilter to render (RFC 6750 §3).
+ *
+ * A token JwtStrategy verified before is admitted from VerifiedTokenCache (times, key and
+ * revocation checked again, nothing else can change); any other goes through passport and
+ * JwtStrategy, which verify it in full and remember the verdict.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_BEARER_STRATEGY) {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verified: VerifiedTokenCache,
+    private readonly revocation: TokenRevocation,
+  ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic === true || super.canActivate(context);
+    if (isPublic === true) return true;
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const token = bearerTokenCandidate(request);
+    const known = token === null ? undefined : this.verified.get(token);
+    if (token === null || known === undefined)
+      return super.canActivate(context) as boolean | Promise<boolean>;
+    const revoked = this.revocation.isRevoked(known.claims, token);
+    return typeof revoked === 'boolean'
+      ? this.admit(request, token, known, revoked)
+      : revoked.then((isRevoked) => this.admit(request, token, known, isRevoked));
   }
 
   override handleRequest<TUser>(
@@ -35,5 +60,19 @@ export class JwtAuthGuard extends AuthGuard(JWT_BEARER_STRATEGY) {
     // RFC 6750 §3.1: a request with no bearer token at all gets a challenge without error code.
     if (!bearerTokenFrom(context.switchToHttp().getRequest())) throw new BearerTokenMissing();
     throw toInvalidToken(error ?? info);
+  }
+
+  private admit(
+    request: GuardedRequest,
+    token: string,
+    known: VerifiedToken,
+    revoked: boolean,
+  ): true {
+    if (revoked) {
+      this.verified.delete(token);
+      throw new InvalidToken('the token was revoked');
+    }
+    request.user = known.claims;
+    return true;
   }
 }

@@ -10,11 +10,13 @@ import {
 import { resolveJwtBearerOptions } from './jwt-bearer.options';
 import { JwtStrategy } from './jwt.strategy';
 import { SigningKeyResolver } from './signing-key-resolver';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /**
  * A JWT bearer resource server, like ASP.NET's AddJwtBearer: import it once with
  * `JwtBearerModule.forRoot({ authority, audience })` (or `forRootAsync`) and every route needs a
- * valid access token, except those marked `@Public()`.
+ * valid access token, except those marked `@Public()`. A revocation check plugs in with
+ * `tokenRevocation` (see TokenRevocation); the module provides it (default: nothing is revoked).
  */
 @Module({
   providers: [
@@ -25,6 +27,7 @@ import { SigningKeyResolver } from './signing-key-resolver';
     },
     AuthorityMetadata,
     SigningKeyResolver,
+    VerifiedTokenCache,
     JwtStrategy,
     JwtAuthGuard,
     { provide: APP_GUARD, useExisting: JwtAuthGuard },

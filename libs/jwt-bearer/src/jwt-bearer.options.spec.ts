@@ -1,5 +1,9 @@
 import { AsymmetricJwsAlgorithms, ConfigurationError } from '@app/shared';
-import { resolveJwtBearerOptions, type JwtBearerOptions } from './jwt-bearer.options';
+import {
+  JwtBearerAlgorithms,
+  resolveJwtBearerOptions,
+  type JwtBearerOptions,
+} from './jwt-bearer.options';
 
 describe('resolveJwtBearerOptions', () => {
   const required = { authority: 'https://id.example.com', audience: 'api1' };
@@ -10,13 +14,18 @@ describe('resolveJwtBearerOptions', () => {
       audience: 'api1',
       clockSkewSeconds: 60,
       requireHttpsMetadata: true,
-      algorithms: AsymmetricJwsAlgorithms,
+      algorithms: JwtBearerAlgorithms,
       metadataRetrySeconds: 1,
       metadataRefreshSeconds: 43200,
       keyCacheSeconds: 600,
       jwksRequestsPerMinute: 10,
       backchannelTimeoutSeconds: 5,
+      verifiedTokenCacheSize: 10000,
     });
+  });
+
+  it('accepts every asymmetric JWS algorithm and EdDSA by default', () => {
+    expect(JwtBearerAlgorithms).toEqual([...AsymmetricJwsAlgorithms, 'EdDSA']);
   });
 
   it('keeps given values, undefined ones falling back to the default', () => {
@@ -67,6 +76,18 @@ describe('resolveJwtBearerOptions', () => {
     expect(() => resolveJwtBearerOptions(options)).toThrow(
       `algorithms: ${algorithm} is refused; a resource server accepts only asymmetric algorithms`,
     );
+  });
+
+  it.each([-1, 1.5, Number.NaN])('refuses a verified-token cache size of %s', (size) => {
+    expect(() => resolveJwtBearerOptions({ ...required, verifiedTokenCacheSize: size })).toThrow(
+      'verifiedTokenCacheSize: must be a whole number of at least 0',
+    );
+  });
+
+  it('accepts a verified-token cache size of 0 (no cache)', () => {
+    expect(
+      resolveJwtBearerOptions({ ...required, verifiedTokenCacheSize: 0 }).verifiedTokenCacheSize,
+    ).toBe(0);
   });
 
   it('refuses an empty algorithm list', () => {

@@ -1,8 +1,11 @@
-import {
-  AsymmetricJwsAlgorithms,
-  ConfigurationError,
-  type AsymmetricJwsAlgorithm,
-} from '@app/shared';
+import { AsymmetricJwsAlgorithms, ConfigurationError } from '@app/shared';
+
+/**
+ * The `alg` values a resource server may accept: the asymmetric JWS algorithms of RFC 7518 and
+ * EdDSA (RFC 8037, verified on node:crypto since jsonwebtoken has none); never `none` or HS*.
+ */
+export const JwtBearerAlgorithms = [...AsymmetricJwsAlgorithms, 'EdDSA'] as const;
+export type JwtBearerAlgorithm = (typeof JwtBearerAlgorithms)[number];
 
 /** What an app passes to `JwtBearerModule.forRoot()`; every field but the first two has a default. */
 export interface JwtBearerOptions {
@@ -14,8 +17,8 @@ export interface JwtBearerOptions {
   clockSkewSeconds?: number;
   /** Refuse an `http://` authority or `jwks_uri`, as ASP.NET's JwtBearer does. Default true. */
   requireHttpsMetadata?: boolean;
-  /** The `alg` values accepted. Default: every asymmetric JWS algorithm; never `none` or HS*. */
-  algorithms?: readonly AsymmetricJwsAlgorithm[];
+  /** The `alg` values accepted. Default: every one of JwtBearerAlgorithms; never `none` or HS*. */
+  algorithms?: readonly JwtBearerAlgorithm[];
   /** After a failed discovery, the next attempt waits at least this long. Default 1. */
   metadataRetrySeconds?: number;
   /** How long discovered metadata is used before it is fetched again. Default 12 hours. */
@@ -26,6 +29,12 @@ export interface JwtBearerOptions {
   jwksRequestsPerMinute?: number;
   /** Timeout of every request to the authority (discovery, JWKS). Default 5. */
   backchannelTimeoutSeconds?: number;
+  /**
+   * How many already-verified tokens are remembered (until their `exp`), so a token seen before
+   * is not verified again; the least recently used is dropped beyond this. 0 turns it off.
+   * Default 10,000.
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 export type ResolvedJwtBearerOptions = Readonly<Required<JwtBearerOptions>>;
@@ -38,12 +47,13 @@ export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtB
   const resolved: ResolvedJwtBearerOptions = {
     clockSkewSeconds: 60,
     requireHttpsMetadata: true,
-    algorithms: AsymmetricJwsAlgorithms,
+    algorithms: JwtBearerAlgorithms,
     metadataRetrySeconds: 1,
     metadataRefreshSeconds: 12 * 60 * 60,
     keyCacheSeconds: 10 * 60,
     jwksRequestsPerMinute: 10,
     backchannelTimeoutSeconds: 5,
+    verifiedTokenCacheSize: 10_000,
     ...withoutUndefined(options),
     authority: withoutTrailingSlash(options.authority),
   };
@@ -61,6 +71,7 @@ export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtB
       resolved.backchannelTimeoutSeconds,
       Number.MIN_VALUE,
     ),
+    ...integerProblems('verifiedTokenCacheSize', resolved.verifiedTokenCacheSize),
   ];
   if (problems.length > 0) throw new ConfigurationError('JwtBearerModule configuration', problems);
   return resolved;
@@ -101,7 +112,7 @@ function audienceProblems(audience: unknown): string[] {
 function algorithmProblems(algorithms: unknown): string[] {
   if (!Array.isArray(algorithms) || algorithms.length === 0)
     return ['algorithms: must list at least one algorithm'];
-  const allowed: readonly unknown[] = AsymmetricJwsAlgorithms;
+  const allowed: readonly unknown[] = JwtBearerAlgorithms;
   return (algorithms as unknown[])
     .filter((algorithm) => !allowed.includes(algorithm))
     .map(
@@ -114,4 +125,10 @@ function numberProblems(name: string, value: unknown, minimum: number): string[]
   return typeof value === 'number' && Number.isFinite(value) && value >= minimum
     ? []
     : [`${name}: must be a number${minimum > 0 ? ' above 0' : ' of at least 0'}`];
+}
+
+function integerProblems(name: string, value: unknown): string[] {
+  return Number.isSafeInteger(value) && (value as number) >= 0
+    ? []
+    : [`${name}: must be a whole number of at least 0`];
 }

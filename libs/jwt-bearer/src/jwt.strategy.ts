@@ -1,15 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { Strategy } from 'passport-jwt';
+import type { JwtVerifyOptions } from '@nestjs/jwt';
+import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import { AccessTokenJwtType, InvalidToken } from '@app/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { AuthorityMetadata } from './authority-metadata';
 import { bearerTokenFrom } from './bearer-token';
+import { EDDSA_ON_NODE_CRYPTO, useNodeCryptoForEdDsa } from './eddsa-verifier';
 import type { JoseHeader } from './jose-header';
 import { JWT_BEARER_STRATEGY } from './jwt-bearer.constants';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
 import { SigningKeyResolver } from './signing-key-resolver';
+import { TokenRevocation } from './token-revocation';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** What jsonwebtoken hands over with `complete: true`, once the signature, aud and exp/nbf hold. */
 interface VerifiedJwt {
@@ -20,10 +24,14 @@ interface VerifiedJwt {
 /** RFC 9068 §2.1: `at+jwt`, with the optional `application/` prefix, case-insensitive. */
 const ACCESS_TOKEN_TYPES = [AccessTokenJwtType, `application/${AccessTokenJwtType}`];
 
+useNodeCryptoForEdDsa();
+
 /**
  * Validates JWT access tokens (RFC 9068 §4): signature by a key from the authority's JWKS, `alg`
- * in the allow-list, `aud`, `exp`/`nbf` with the clock skew (jsonwebtoken), then `typ` and `iss`
- * against the discovered issuer (here). The claims become `request.user`.
+ * in the allow-list and fitting the key, `aud`, `exp`/`nbf` with the clock skew (jsonwebtoken;
+ * EdDSA on node:crypto), then `typ` and `iss` against the discovered issuer and revocation
+ * (here). The claims become `request.user`, and the verdict goes to VerifiedTokenCache, so the
+ * next request with the same token need not come here.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY) {
@@ -31,18 +39,28 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     @Inject(RESOLVED_JWT_BEARER_OPTIONS) options: ResolvedJwtBearerOptions,
     keys: SigningKeyResolver,
     private readonly metadata: AuthorityMetadata,
+    private readonly verified: VerifiedTokenCache,
+    private readonly revocation: TokenRevocation,
   ) {
     super({
       jwtFromRequest: bearerTokenFrom,
-      secretOrKeyProvider: keys.secretOrKeyProvider,
+      // @types/passport-jwt says string or Buffer; passport-jwt hands the key to jsonwebtoken
+      // untouched, and jsonwebtoken 9 takes a KeyObject (and parses anything else every time).
+      secretOrKeyProvider: keys.secretOrKeyProvider as SecretOrKeyProvider,
       audience: options.audience,
-      algorithms: [...options.algorithms],
+      // jsonwebtoken's Algorithm has no EdDSA: eddsa-verifier.ts verifies it.
+      algorithms: [...options.algorithms] as JwtVerifyOptions['algorithms'],
       ignoreExpiration: false,
-      jsonWebTokenOptions: { clockTolerance: options.clockSkewSeconds, complete: true },
+      passReqToCallback: true,
+      jsonWebTokenOptions: {
+        clockTolerance: options.clockSkewSeconds,
+        complete: true,
+        ...{ [EDDSA_ON_NODE_CRYPTO]: true },
+      },
     });
   }
 
-  async validate({ header, payload }: VerifiedJwt): Promise<AccessTokenClaims> {
+  async validate(request: unknown, { header, payload }: VerifiedJwt): Promise<AccessTokenClaims> {
     const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
     if (!typ || !ACCESS_TOKEN_TYPES.includes(typ))
       throw new InvalidToken(`the token's typ must be ${AccessTokenJwtType}`);
@@ -50,6 +68,28 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     const { issuer } = await this.metadata.get();
     if (payload.iss !== issuer) throw new InvalidToken("the token's issuer is not trusted");
     if (typeof payload.exp !== 'number') throw new InvalidToken('the token has no exp');
-    return payload as AccessTokenClaims;
+
+    const claims = deepFreeze(payload) as AccessTokenClaims;
+    // passport-jwt took the token from this very header.
+    const token = bearerTokenFrom(request);
+    if (token === null) throw new InvalidToken('the token is malformed');
+    if (await this.revocation.isRevoked(claims, token))
+      throw new InvalidToken('the token was revoked');
+    this.verified.set(token, {
+      claims,
+      kid: typeof header.kid === 'string' ? header.kid : undefined,
+      exp: payload.exp,
+      nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
+    });
+    return claims;
   }
+}
+
+/** The claims are shared by every request that presents the token: none may change them. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }

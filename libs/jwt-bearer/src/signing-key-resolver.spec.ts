@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { InvalidToken } from '@app/shared';
-import { FakeAuthority, TestSigningKey } from '@app/jwt-bearer/testing';
+import { FakeAuthority, TestSigningKey, type TestAlgorithm } from '@app/jwt-bearer/testing';
 import { AuthorityMetadata } from './authority-metadata';
-import { resolveJwtBearerOptions } from './jwt-bearer.options';
+import { resolveJwtBearerOptions, type JwtBearerOptions } from './jwt-bearer.options';
 import { SigningKeyResolver } from './signing-key-resolver';
 
 describe('SigningKeyResolver', () => {
@@ -15,24 +15,49 @@ describe('SigningKeyResolver', () => {
   beforeEach(async () => {
     authority = await FakeAuthority.start();
     // A 1 ms key cache, so every resolve() asks the JWKS again.
-    const options = resolveJwtBearerOptions({
-      authority: authority.issuer,
-      audience: 'api1',
-      requireHttpsMetadata: false,
-      keyCacheSeconds: 0.001,
-    });
-    resolver = new SigningKeyResolver(options, new AuthorityMetadata(options));
+    resolver = resolverFor({ keyCacheSeconds: 0.001 });
   });
   afterEach(() => authority.close());
 
-  it('finds the published key named by the token kid', async () => {
-    await expect(resolver.resolve(authority.signAccessToken())).resolves.toBe(
-      authority.signingKey.publicKeyPem,
-    );
+  function resolverFor(options: Partial<JwtBearerOptions> = {}): SigningKeyResolver {
+    const resolved = resolveJwtBearerOptions({
+      authority: authority.issuer,
+      audience: 'api1',
+      requireHttpsMetadata: false,
+      ...options,
+    });
+    return new SigningKeyResolver(resolved, new AuthorityMetadata(resolved));
+  }
+
+  /** The key as a JWK, to compare KeyObjects by value. */
+  const jwkOf = (key: { export(options: { format: 'jwk' }): unknown }) =>
+    key.export({ format: 'jwk' });
+
+  it('finds the published key named by the token kid, as a KeyObject', async () => {
+    const key = await resolver.resolve(authority.signAccessToken());
+    expect(jwkOf(key)).toEqual(jwkOf(authority.signingKey.publicKey));
+  });
+
+  it('parses a key once: the same KeyObject for every token of that kid', async () => {
+    const cached = resolverFor();
+    const first = await cached.resolve(authority.signAccessToken());
+    const second = await cached.resolve(authority.signAccessToken());
+    expect(second).toBe(first);
+    expect(authority.requests.jwks).toBe(1);
   });
 
   it.each(['HS256', 'none', 'RS1'])('refuses alg %s without asking the authority', async (alg) => {
     await expect(resolver.resolve(authority.signAccessToken({ header: { alg } }))).rejects.toThrow(
+      new InvalidToken("the token's alg is not allowed"),
+    );
+    expect(authority.requests.jwks).toBe(0);
+  });
+
+  it('refuses an alg outside the configured allow-list without asking the authority', async () => {
+    const rsaOnly = resolverFor({ algorithms: ['RS256'] });
+    const key = new TestSigningKey(undefined, 'EdDSA');
+    authority.publishedKeys.push(key);
+    await expect(rsaOnly.resolve(authority.signAccessToken({ key }))).rejects.toThrow(
       new InvalidToken("the token's alg is not allowed"),
     );
     expect(authority.requests.jwks).toBe(0);
@@ -48,6 +73,44 @@ describe('SigningKeyResolver', () => {
     const token = authority.signAccessToken({ key: new TestSigningKey('unknown') });
     await expect(resolver.resolve(token)).rejects.toThrow(
       new InvalidToken("the token's signing key is unknown"),
+    );
+  });
+
+  describe('a token cannot choose how a key is used', () => {
+    it.each<[string, TestAlgorithm, string]>([
+      ['an RS256 key (JWK alg RS256) for PS256', 'RS256', 'PS256'],
+      ['an RS256 key for ES256', 'RS256', 'ES256'],
+      ['an RS256 key for EdDSA', 'RS256', 'EdDSA'],
+      ['a P-256 key for ES384', 'ES256', 'ES384'],
+      ['an Ed25519 key for ES256', 'EdDSA', 'ES256'],
+    ])('refuses %s', async (_case, keyAlg, tokenAlg) => {
+      const key = new TestSigningKey(undefined, keyAlg);
+      authority.publishedKeys.push(key);
+      await expect(
+        resolver.resolve(authority.signAccessToken({ key, header: { alg: tokenAlg } })),
+      ).rejects.toThrow(new InvalidToken("the token's alg does not fit its signing key"));
+    });
+
+    it('without an alg in the JWK, the key type decides: an RSA key for PS256, not for ES256', async () => {
+      const key = new TestSigningKey();
+      delete key.publicJwk.alg;
+      authority.publishedKeys.push(key);
+      await expect(
+        resolver.resolve(authority.signAccessToken({ key, header: { alg: 'PS256' } })),
+      ).resolves.toBeDefined();
+      await expect(
+        resolver.resolve(authority.signAccessToken({ key, header: { alg: 'ES256' } })),
+      ).rejects.toThrow(new InvalidToken("the token's alg does not fit its signing key"));
+    });
+
+    it.each<TestAlgorithm>(['PS256', 'ES256', 'EdDSA'])(
+      'accepts a %s key for its own alg',
+      async (alg) => {
+        const key = new TestSigningKey(undefined, alg);
+        authority.publishedKeys.push(key);
+        const resolved = await resolver.resolve(authority.signAccessToken({ key }));
+        expect(jwkOf(resolved)).toEqual(jwkOf(key.publicKey));
+      },
     );
   });
 
@@ -79,6 +142,54 @@ describe('SigningKeyResolver', () => {
     await expect(resolver.resolve(token)).rejects.toThrow(
       new InvalidToken('signing keys are unavailable'),
     );
+  });
+
+  describe('isTrusted: may a verdict on a token signed by this kid be reused?', () => {
+    const kid = () => authority.signingKey.kid;
+
+    it('not for a kid never resolved', () => {
+      expect(resolver.isTrusted(kid())).toBe(false);
+    });
+
+    it('for keyCacheSeconds after the JWKS last held the key', async () => {
+      const trusting = resolverFor({ keyCacheSeconds: 600 });
+      const before = Date.now();
+      await trusting.resolve(authority.signAccessToken());
+      expect(trusting.isTrusted(kid())).toBe(true);
+      expect(trusting.isTrusted(kid(), before + 599_000)).toBe(true);
+      expect(trusting.isTrusted(kid(), Date.now() + 600_000)).toBe(false);
+    });
+
+    it('no longer once the authority says the kid is gone', async () => {
+      const token = authority.signAccessToken();
+      await resolver.resolve(token);
+      authority.publishedKeys = [new TestSigningKey()];
+      await sleep(5); // past the 1 ms key cache: the next resolve() asks the JWKS
+      await expect(resolver.resolve(token)).rejects.toThrow(
+        new InvalidToken("the token's signing key is unknown"),
+      );
+      expect(resolver.isTrusted(kid(), 0)).toBe(false);
+    });
+
+    it('not beyond the moment jwks-rsa would ask the authority again', async () => {
+      await resolver.resolve(authority.signAccessToken());
+      await sleep(5);
+      expect(resolver.isTrusted(kid())).toBe(false);
+      await resolver.resolve(authority.signAccessToken());
+      expect(authority.requests.jwks).toBe(2);
+    });
+
+    it('while the authority is down, until the next retry', async () => {
+      const token = authority.signAccessToken();
+      await resolver.resolve(token); // 1 ms key cache: trusted for 1 ms
+      authority.available = false;
+      await sleep(5);
+      expect(resolver.isTrusted(kid())).toBe(false);
+
+      await resolver.resolve(token); // the last-known-good key
+      expect(resolver.isTrusted(kid())).toBe(true);
+      expect(resolver.isTrusted(kid(), Date.now() + 1_000)).toBe(false); // metadataRetrySeconds
+    });
   });
 });
 

@@ -1,22 +1,63 @@
 // Test-only entry (@app/jwt-bearer/testing), like @nestjs/testing: a local authority that
 // publishes discovery and a JWKS over real HTTP, and signs access tokens. Never bundled into an
 // app, since only specs import it.
-import { createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  type KeyObject,
+  type SignKeyObjectInput,
+} from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuthPaths } from '@app/shared';
 
-/** An RS256 key pair with its `kid`. */
+/** The algorithms a TestSigningKey signs with, as the identity does. */
+export type TestAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
+
+const TEST_ALGORITHMS: Record<
+  TestAlgorithm,
+  { generate: () => { privateKey: KeyObject; publicKey: KeyObject }; digest: string | null }
+> = {
+  RS256: { generate: () => generateKeyPairSync('rsa', { modulusLength: 2048 }), digest: 'sha256' },
+  PS256: { generate: () => generateKeyPairSync('rsa', { modulusLength: 2048 }), digest: 'sha256' },
+  ES256: { generate: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }), digest: 'sha256' },
+  EdDSA: { generate: () => generateKeyPairSync('ed25519'), digest: null },
+};
+
+const SIGN_OPTIONS: Record<TestAlgorithm, Omit<SignKeyObjectInput, 'key'>> = {
+  RS256: { padding: constants.RSA_PKCS1_PADDING },
+  PS256: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+  ES256: { dsaEncoding: 'ieee-p1363' },
+  EdDSA: {},
+};
+
+/** A key pair with its `kid`, RS256 unless told; its JWK names its `alg`. */
 export class TestSigningKey {
   readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
   readonly publicJwk: Record<string, unknown>;
   readonly publicKeyPem: string;
 
-  constructor(readonly kid: string = randomUUID()) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  constructor(
+    readonly kid: string = randomUUID(),
+    readonly alg: TestAlgorithm = 'RS256',
+  ) {
+    const { privateKey, publicKey } = TEST_ALGORITHMS[alg].generate();
     this.privateKey = privateKey;
-    this.publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
+    this.publicKey = publicKey;
+    this.publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg };
     this.publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  }
+
+  /** A JWS signature of `input` by this key, as its own algorithm makes it. */
+  sign(input: string): Buffer {
+    return sign(TEST_ALGORITHMS[this.alg].digest, Buffer.from(input), {
+      key: this.privateKey,
+      ...SIGN_OPTIONS[this.alg],
+    });
   }
 }
 
@@ -73,12 +114,13 @@ export class FakeAuthority {
     return authority;
   }
 
-  /** A valid RFC 9068 access token for audience `api1` and scope `api1`, unless changed. */
+  /** A valid RFC 9068 access token for audience `api1` and scope `api1`, unless changed. The
+   * signature is by the key's own algorithm, whatever the header says. */
   signAccessToken(changes: TokenChanges = {}): string {
     const key = changes.key ?? this.signingKey;
     const now = Math.floor(Date.now() / 1000);
     const header = definedOnly({
-      alg: changes.hmacSecret === undefined ? 'RS256' : 'HS256',
+      alg: changes.hmacSecret === undefined ? key.alg : 'HS256',
       typ: 'at+jwt',
       kid: key.kid,
       ...changes.header,
@@ -98,7 +140,7 @@ export class FakeAuthority {
     const input = `${base64url(header)}.${base64url(claims)}`;
     const signature =
       changes.hmacSecret === undefined
-        ? sign('sha256', Buffer.from(input), key.privateKey)
+        ? key.sign(input)
         : createHmac('sha256', changes.hmacSecret).update(input).digest();
     return `${input}.${signature.toString('base64url')}`;
   }
