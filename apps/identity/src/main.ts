@@ -1,6 +1,8 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import cluster from 'node:cluster';
+import { identityWorkers, runPrimary } from './cluster';
 import { identitySettings, type IdentitySettings } from './config/identity-settings';
 import { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
 import { IdentityModule } from './identity.module';
@@ -24,9 +26,19 @@ async function bootstrap(): Promise<void> {
   );
 }
 
-bootstrap().catch((error: unknown) => {
+function cannotStart(error: unknown): never {
   console.error(
     `identity: cannot start: ${error instanceof Error ? error.message : String(error)}`,
   );
   process.exit(1);
-});
+}
+
+// IDENTITY_WORKERS > 1: this process is the cluster's primary and each worker runs bootstrap().
+let workers = 1;
+try {
+  workers = cluster.isPrimary ? identityWorkers() : 1;
+} catch (error) {
+  cannotStart(error);
+}
+if (workers > 1) runPrimary(workers);
+else bootstrap().catch(cannotStart);
