@@ -35,11 +35,15 @@ const config = {
   ],
 };
 
-describe('the identity CLI (npm run identity -- clients ...)', () => {
+/**
+ * A fresh SQLite data dir and the config file above for the CLI, as its environment, for the
+ * enclosing describe block.
+ */
+function useFreshStore(prefix: string): { dataDir: () => string } {
   let dataDir: string;
 
   beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'identity-cli-'));
+    dataDir = mkdtempSync(join(tmpdir(), prefix));
     const configFile = join(dataDir, 'identity.json');
     writeFileSync(configFile, JSON.stringify(config));
     Object.assign(process.env, { IDENTITY_CONFIG: configFile, IDENTITY_DATA_DIR: dataDir });
@@ -49,12 +53,18 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
   afterAll(() => {
     rmSync(dataDir, { recursive: true, force: true });
   });
+  return { dataDir: () => dataDir };
+}
 
-  async function identity(...args: string[]) {
-    const output = new CapturedOutput();
-    const code = await runCli(['node', 'identity', ...args], output);
-    return { code, stdout: output.stdout, stderr: output.stderr };
-  }
+/** Runs `identity <args>` in-process, capturing what it prints. */
+async function identity(...args: string[]) {
+  const output = new CapturedOutput();
+  const code = await runCli(['node', 'identity', ...args], output);
+  return { code, stdout: output.stdout, stderr: output.stderr };
+}
+
+describe('the identity CLI (npm run identity -- clients ...)', () => {
+  const store = useFreshStore('identity-cli-');
 
   /** The stored hashes of a client's secrets, read as the server would. */
   async function storedHashes(clientId: string): Promise<string[]> {
@@ -250,7 +260,7 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
   });
 
   it('cannot start with an invalid configuration file: one line, exit 1', async () => {
-    const broken = join(dataDir, 'broken.json');
+    const broken = join(store.dataDir(), 'broken.json');
     writeFileSync(broken, '{"clients": [{"clientId": "a b"}]}');
     const previous = process.env.IDENTITY_CONFIG;
     process.env.IDENTITY_CONFIG = broken;
@@ -267,25 +277,7 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
 });
 
 describe('the identity CLI (npm run identity -- keys ...)', () => {
-  let dataDir: string;
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'identity-cli-keys-'));
-    const configFile = join(dataDir, 'identity.json');
-    writeFileSync(configFile, JSON.stringify(config));
-    Object.assign(process.env, { IDENTITY_CONFIG: configFile, IDENTITY_DATA_DIR: dataDir });
-    delete process.env.DATABASE_URL;
-  });
-
-  afterAll(() => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function identity(...args: string[]) {
-    const output = new CapturedOutput();
-    const code = await runCli(['node', 'identity', ...args], output);
-    return { code, stdout: output.stdout, stderr: output.stderr };
-  }
+  useFreshStore('identity-cli-keys-');
 
   it('lists no key before the identity first starts, and creates none', async () => {
     expect(await identity('keys', 'list')).toEqual({
