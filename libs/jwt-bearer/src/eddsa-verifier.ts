@@ -1,6 +1,7 @@
 import { KeyObject, verify } from 'node:crypto';
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
 import { Strategy } from 'passport-jwt';
+import { decodeBase64UrlJsonObject } from '@app/shared';
 
 /** The options JwtStrategy hands its verifier (jsonwebtoken's, as passport-jwt merges them). */
 interface VerifierOptions {
@@ -68,8 +69,8 @@ export function verifyEdDsa(
   const parts = token.split('.');
   if (parts.length !== 3) return [new JsonWebTokenError('jwt malformed')];
   const [encodedHeader, encodedPayload, signature] = parts as [string, string, string];
-  const header = decodeJsonObject(encodedHeader);
-  const payload = decodeJsonObject(encodedPayload);
+  const header = decodeBase64UrlJsonObject(encodedHeader);
+  const payload = decodeBase64UrlJsonObject(encodedPayload);
   if (!header || !payload) return [new JsonWebTokenError('invalid token')];
   if (header.alg !== 'EdDSA' || !options.algorithms?.includes('EdDSA'))
     return [new JsonWebTokenError('invalid algorithm')];
@@ -109,15 +110,4 @@ export function verifyEdDsa(
       return [new JsonWebTokenError(`jwt audience invalid. expected: ${expected.join(' or ')}`)];
   }
   return [null, options.complete ? { header, payload, signature } : payload];
-}
-
-function decodeJsonObject(part: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

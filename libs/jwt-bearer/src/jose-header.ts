@@ -1,3 +1,5 @@
+import { decodeBase64UrlJsonObject } from '@app/shared';
+
 /** The parts of a JWS protected header (RFC 7515 §4.1) this module reads. */
 export interface JoseHeader {
   alg?: unknown;
@@ -8,12 +10,5 @@ export interface JoseHeader {
 /** Reads a compact JWS's header without verifying anything; undefined when it is not one. */
 export function decodeJoseHeader(compactJws: string): JoseHeader | undefined {
   const [encodedHeader] = compactJws.split('.', 1);
-  try {
-    const header: unknown = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null && !Array.isArray(header)
-      ? header
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return decodeBase64UrlJsonObject(encodedHeader);
 }

@@ -9,3 +9,4 @@ export * from './config/weather-api-environment';
 export * from './config/identity-config-file';
 export * from './config/is-http-url';
 export * from './config/duration';
+export * from './jose/base64url-json';

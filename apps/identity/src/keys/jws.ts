@@ -1,5 +1,5 @@
 import { constants, sign, verify, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
-import type { SigningAlgorithm } from '@app/shared';
+import { decodeBase64UrlJsonObject, type SigningAlgorithm } from '@app/shared';
 
 /**
  * JWS compact serialisation (RFC 7515) on node:crypto, for the four algorithms our keys may use
@@ -56,8 +56,8 @@ export function verifyJws(
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
-  const header = decodeJson(encodedHeader);
-  const payload = decodeJson(encodedPayload);
+  const header = decodeBase64UrlJsonObject(encodedHeader);
+  const payload = decodeBase64UrlJsonObject(encodedPayload);
   if (!header || !payload || !isSigningAlgorithm(header.alg)) return undefined;
   const key = keyFor(header);
   if (!key) return undefined;
@@ -73,15 +73,4 @@ export function verifyJws(
 
 function base64url(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-function decodeJson(part: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
