@@ -8,10 +8,10 @@ import {
   createClientViaAdmin,
   createClientViaCli,
   eventually,
-  fetchJwks,
+  publishedKids,
+  tokenWorks,
   getToken,
   managementConfig,
-  postToken,
   startIdentity,
   startWeatherApi,
   tempDir,
@@ -27,18 +27,6 @@ const SQLITE_FILE = 'identity.sqlite';
 const BURST_ACKNOWLEDGED = 100;
 const BURST_MAX_MS = 3000;
 const WRITERS = 4;
-
-async function kids(identityUrl: string): Promise<string[]> {
-  return (await fetchJwks(identityUrl)).keys.map((key) => key.kid).sort();
-}
-
-async function tokenWorks(identityUrl: string, client: Credentials): Promise<boolean> {
-  const response = await postToken(identityUrl, {
-    form: { grant_type: 'client_credentials' },
-    basic: client,
-  });
-  return response.status === 200;
-}
 
 /** Runs `task` over `items`, `concurrency` at a time; results in order. */
 async function mapLimited<T, R>(
@@ -77,7 +65,7 @@ describe('SQLite: kill -9 while clients are being written, then restart', () => 
     identity = await startIdentity({ dataDir, configFile });
 
     expect(existsSync(join(dataDir, SQLITE_FILE))).toBe(true);
-    kidsBefore = await kids(identity.url);
+    kidsBefore = await publishedKids(identity.url);
     expect(kidsBefore.length).toBeGreaterThan(0);
     tokenBefore = await getToken(identity.url, { id: 'client', secret: 'secret' });
   });
@@ -195,7 +183,7 @@ describe('SQLite: kill -9 while clients are being written, then restart', () => 
   });
 
   it('signs with the same keys, so tokens from before the kill still pass the API', async () => {
-    expect(await kids(identity!.url)).toEqual(kidsBefore);
+    expect(await publishedKids(identity!.url)).toEqual(kidsBefore);
     const api = await startWeatherApi({ env: { AUTHORITY: identity!.url } });
     try {
       const response = await fetch(`${api.url}/weatherforecast`, {

@@ -6,6 +6,8 @@ import {
   decodeJwt,
   eventually,
   fetchJwks,
+  publishedKids,
+  tokenWorks,
   freePort,
   getJson,
   getToken,
@@ -30,18 +32,6 @@ const PROPAGATION_BUDGET_MS = 1000;
 const KEY_PROPAGATION = '2s';
 
 const standard: Credentials = { id: 'client', secret: 'secret' };
-
-async function kids(identityUrl: string): Promise<string[]> {
-  return (await fetchJwks(identityUrl)).keys.map((key) => key.kid).sort();
-}
-
-async function tokenWorks(identityUrl: string, client: Credentials): Promise<boolean> {
-  const response = await postToken(identityUrl, {
-    form: { grant_type: 'client_credentials' },
-    basic: client,
-  });
-  return response.status === 200;
-}
 
 async function callApi(apiUrl: string, token: string) {
   return getJson(`${apiUrl}/weatherforecast`, { headers: { authorization: `Bearer ${token}` } });
@@ -177,9 +167,9 @@ describe('two identity replicas on one PostgreSQL', () => {
     let before: string[];
 
     it('is seen by the other replica and by the API with no failed request', async () => {
-      before = await kids(one.url);
+      before = await publishedKids(one.url);
       const signingBefore = decodeJwt(await getToken(one.url, standard)).header.kid as string;
-      expect(await kids(two.url)).toEqual(before);
+      expect(await publishedKids(two.url)).toEqual(before);
 
       // Token + API calls, alternating replicas, from before the rotation until well after it.
       const results: { replica: string; kid: string; status: number; text: string }[] = [];
@@ -205,7 +195,7 @@ describe('two identity replicas on one PostgreSQL', () => {
         await rotateKeysViaCli(store);
         // Announced: both replicas publish the new key within the budget.
         const announced = async (replica: RunningIdentity) =>
-          (await kids(replica.url)).some((kid) => !before.includes(kid));
+          (await publishedKids(replica.url)).some((kid) => !before.includes(kid));
         await within(PROPAGATION_BUDGET_MS, () => announced(one));
         await within(PROPAGATION_BUDGET_MS, () => announced(two));
         // Then it signs, on both replicas (after the propagation time, or at once if forced so).
@@ -230,22 +220,22 @@ describe('two identity replicas on one PostgreSQL', () => {
         ).toBe(true);
       }
       // The old key stays published (retention), beside the new one; both replicas agree.
-      const after = await kids(one.url);
+      const after = await publishedKids(one.url);
       expect(after).toEqual(expect.arrayContaining(before));
-      expect(await kids(two.url)).toEqual(after);
+      expect(await publishedKids(two.url)).toEqual(after);
     }, 30_000);
 
     it('a replica restarted after it keeps every published key', async () => {
-      const published = await kids(two.url);
+      const published = await publishedKids(two.url);
       const tokenBefore = await getToken(two.url, standard);
       await two.stop();
 
       two = await startIdentity({ env, configFile: store.IDENTITY_CONFIG, dataDir: two.dataDir });
 
-      const afterRestart = await kids(two.url);
+      const afterRestart = await publishedKids(two.url);
       expect(afterRestart).toEqual(expect.arrayContaining(published));
       expect(afterRestart).toEqual(expect.arrayContaining(before));
-      expect(await kids(one.url)).toEqual(afterRestart);
+      expect(await publishedKids(one.url)).toEqual(afterRestart);
       expect((await callApi(api.url, tokenBefore)).status).toBe(200);
       const tokenAfter = await getToken(two.url, standard);
       expect(decodeJwt(tokenAfter).header.kid).toBe(decodeJwt(tokenBefore).header.kid);

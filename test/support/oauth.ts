@@ -255,3 +255,17 @@ export async function keyForToken(baseUrl: string, token: string): Promise<JsonW
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+/** The kids of the keys the identity publishes, sorted. */
+export async function publishedKids(identityUrl: string): Promise<string[]> {
+  return (await fetchJwks(identityUrl)).keys.map((key) => key.kid).sort();
+}
+
+/** Whether `client` gets a token now (client_secret_basic). */
+export async function tokenWorks(identityUrl: string, client: Credentials): Promise<boolean> {
+  const response = await postToken(identityUrl, {
+    form: { grant_type: 'client_credentials' },
+    basic: client,
+  });
+  return response.status === 200;
+}
