@@ -1,23 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { CommandRunner, Option } from 'nest-commander';
 import { SigningKeyManager } from '../../keys/signing-key-manager';
 import { CliOutput } from '../cli-output';
-import type { OutputOptions } from '../clients/client-command';
+import { OutputCommand } from '../output-command';
 
 /** What every `keys` subcommand shares: the key manager, the output, and `--json`. */
 @Injectable()
-export abstract class KeyCommand extends CommandRunner {
+export abstract class KeyCommand extends OutputCommand {
   constructor(
     protected readonly keys: SigningKeyManager,
-    protected readonly output: CliOutput,
+    output: CliOutput,
   ) {
-    super();
-  }
-
-  abstract override run(params: string[], options: OutputOptions): Promise<void>;
-
-  @Option({ flags: '--json', description: 'print JSON, for scripts' })
-  parseJson(): boolean {
-    return true;
+    super(output);
   }
 }

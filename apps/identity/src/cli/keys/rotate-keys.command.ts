@@ -1,5 +1,5 @@
 import { SubCommand } from 'nest-commander';
-import type { OutputOptions } from '../clients/client-command';
+import type { OutputOptions } from '../output-command';
 import { KeyCommand } from './key-command';
 
 @SubCommand({
