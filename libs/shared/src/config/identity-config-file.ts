@@ -23,6 +23,9 @@ import { IDENTITY_API_RESOURCE, Scopes } from '../scopes/scopes';
  * can carry its clients, API scopes and API resources over. See CONTRACT.md for the schema.
  */
 
+/** The longest access-token lifetime a client may have, in seconds: one year. */
+export const MaxAccessTokenLifetime = 31_536_000;
+
 /** RFC 6749 §3.3 scope-token. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /**
@@ -118,7 +121,7 @@ export class ClientDefinition {
   allowedScopes: string[] = [];
 
   @Min(1)
-  @Max(31_536_000)
+  @Max(MaxAccessTokenLifetime)
   @IsInt()
   accessTokenLifetime: number = 3600;
 

@@ -21,6 +21,7 @@ import {
   ClientIdMaxLength,
   ClientIdPattern,
   ClientIdPatternMessage,
+  MaxAccessTokenLifetime,
   ReservedClaimTypes,
 } from '@app/shared';
 
@@ -32,7 +33,6 @@ import {
 
 /** A supplied secret must be worth hashing with a fast hash; generated ones have 256 bits. */
 export const MIN_SUPPLIED_SECRET_LENGTH = 16;
-export const MAX_ACCESS_TOKEN_LIFETIME = 31_536_000;
 
 export class ClaimInput {
   @IsNotReservedClaimType()
@@ -95,7 +95,7 @@ export class CreateClientInput {
   @IsArray()
   allowedScopes: string[] = [];
 
-  @Max(MAX_ACCESS_TOKEN_LIFETIME)
+  @Max(MaxAccessTokenLifetime)
   @Min(1)
   @IsInt()
   accessTokenLifetime: number = 3600;
@@ -144,7 +144,7 @@ export class UpdateClientInput {
   allowedScopes?: string[];
 
   @ValidateIf(isGiven)
-  @Max(MAX_ACCESS_TOKEN_LIFETIME)
+  @Max(MaxAccessTokenLifetime)
   @Min(1)
   @IsInt()
   accessTokenLifetime?: number;
