@@ -1,14 +1,19 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import cluster from 'node:cluster';
+import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from '@app/shared';
 import { identityWorkers, runPrimary } from './cluster';
-import { identitySettings, type IdentitySettings } from './config/identity-settings';
+import { identitySettings } from './config/identity-settings';
 import { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
 import { IdentityModule } from './identity.module';
 
 async function bootstrap(): Promise<void> {
-  const adapter = new FastifyAdapter({ bodyLimit: REQUEST_BODY_LIMIT });
+  const settings = identitySettings();
+  const adapter = createHttpAdapter(settings.server, {
+    bodyLimit: REQUEST_BODY_LIMIT,
+    trustProxy: settings.trustProxy,
+  });
   registerBodyParsers(adapter.getInstance());
   // Nest's logger stays off while providers are built, so an invalid configuration prints only
   // the one line below instead of Nest's dump of the error.
@@ -18,12 +23,13 @@ async function bootstrap(): Promise<void> {
     logger: false,
   });
   app.useLogger(new ConsoleLogger());
-  app.enableShutdownHooks();
-  const settings = app.get<IdentitySettings>(identitySettings.KEY);
-  await app.listen({ port: settings.port, host: '0.0.0.0' });
-  new Logger('Identity').log(
-    `identity listening on ${await app.getUrl()}, issuer ${settings.issuer}`,
+  const logger = new Logger('Identity');
+  await useSecurityHeaders(app, settings.server);
+  closeGracefullyOnSignals(app, settings.server.shutdownGracePeriodMs, (message) =>
+    logger.log(message),
   );
+  await app.listen({ port: settings.port, host: '0.0.0.0' });
+  logger.log(`identity listening on ${await app.getUrl()}, issuer ${settings.issuer}`);
 }
 
 function cannotStart(error: unknown): never {

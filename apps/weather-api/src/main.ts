@@ -1,23 +1,26 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from '@app/shared';
 import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
 import { WeatherApiModule } from './weather-api.module';
 
 async function bootstrap(): Promise<void> {
+  const settings: WeatherApiSettings = weatherApiConfig();
   // Logger off until the app listens: a failed start prints one line (below), not Nest's stack.
   const app = await NestFactory.create<NestFastifyApplication>(
     WeatherApiModule,
-    new FastifyAdapter(),
+    createHttpAdapter(settings.server),
     { logger: false, abortOnError: false },
   );
-  app.enableShutdownHooks();
-  const settings = app.get<WeatherApiSettings>(weatherApiConfig.KEY);
+  await useSecurityHeaders(app, settings.server);
   await app.listen(settings.port, '0.0.0.0');
   app.useLogger(new ConsoleLogger());
-  new Logger('WeatherApi').log(
-    `listening on ${await app.getUrl()}, trusting tokens from ${settings.authority}`,
+  const logger = new Logger('WeatherApi');
+  closeGracefullyOnSignals(app, settings.server.shutdownGracePeriodMs, (message) =>
+    logger.log(message),
   );
+  logger.log(`listening on ${await app.getUrl()}, trusting tokens from ${settings.authority}`);
 }
 
 bootstrap().catch((error: unknown) => {

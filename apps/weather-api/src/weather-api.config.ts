@@ -1,5 +1,10 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
-import { WeatherApiEnvironment, definedEnvironment, validateWith } from '@app/shared';
+import {
+  WeatherApiEnvironment,
+  definedEnvironment,
+  toServerSettings,
+  validateWith,
+} from '@app/shared';
 
 /** The weather-api's settings, typed, from the environment validated by WeatherApiEnvironment. */
 export const weatherApiConfig = registerAs('weatherApi', () =>
@@ -18,6 +23,7 @@ function weatherApiSettingsFrom(environment: WeatherApiEnvironment) {
     authority: environment.AUTHORITY,
     audience: environment.AUDIENCE,
     clockSkewSeconds: environment.CLOCK_SKEW,
+    server: toServerSettings(environment),
     requireHttpsMetadata:
       environment.REQUIRE_HTTPS_METADATA ?? environment.NODE_ENV === 'production',
   };

@@ -247,6 +247,7 @@ async function startWeatherApi(
       audience: 'api1',
       clockSkewSeconds: 60,
       requireHttpsMetadata: false,
+      server: { logLevel: 'silent', shutdownGracePeriodMs: 1000, production: false },
       ...settings,
     } satisfies WeatherApiSettings)
     .compile();

@@ -9,4 +9,8 @@ export * from './config/weather-api-environment';
 export * from './config/identity-config-file';
 export * from './config/is-http-url';
 export * from './config/duration';
+export * from './config/rate';
+export * from './config/server-environment';
 export * from './jose/base64url-json';
+export * from './http/http-server';
+export * from './http/graceful-shutdown';

@@ -4,6 +4,8 @@ import {
   IdentityEnvironment,
   definedEnvironment,
   parseDuration,
+  parseRate,
+  toServerSettings,
   validateWith,
 } from '@app/shared';
 
@@ -45,6 +47,29 @@ export function toSettings(env: IdentityEnvironment) {
     /** PostgreSQL for replicas; unset means the embedded SQLite store. */
     databaseUrl: env.DATABASE_URL,
     keys,
-    rateLimit: env.RATE_LIMIT === 'on',
+    server: toServerSettings(env),
+    /** Fastify's `trustProxy`: whose X-Forwarded-For decides `request.ip`. */
+    trustProxy: parseTrustProxy(env.IDENTITY_TRUST_PROXY),
+    rateLimits: {
+      /** RATE_LIMIT=off turns every throttle and the lock-out off (test rigs, benchmarks). */
+      enabled: env.RATE_LIMIT === 'on',
+      perClient: parseRate(env.IDENTITY_RATE_LIMIT_CLIENT),
+      perAddress: parseRate(env.IDENTITY_RATE_LIMIT_ADDRESS),
+      lockout: {
+        threshold: env.IDENTITY_LOCKOUT_THRESHOLD,
+        windowMs: parseDuration(env.IDENTITY_LOCKOUT_WINDOW),
+        durationMs: parseDuration(env.IDENTITY_LOCKOUT_DURATION),
+        maxDurationMs: parseDuration(env.IDENTITY_LOCKOUT_MAX_DURATION),
+      },
+      /** Counters shared by replicas: Redis when set, else PostgreSQL when set, else memory. */
+      redisUrl: env.REDIS_URL,
+    },
   };
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim());
 }

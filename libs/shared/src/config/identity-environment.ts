@@ -2,12 +2,14 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IsDuration } from './duration';
 import { IsHttpUrl } from './is-http-url';
+import { IsRate } from './rate';
+import { ServerEnvironment } from './server-environment';
 
 export const SigningAlgorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof SigningAlgorithms)[number];
 
 /** The identity's environment (see CONTRACT.md), with its defaults. */
-export class IdentityEnvironment {
+export class IdentityEnvironment extends ServerEnvironment {
   @Type(() => Number)
   @Min(0)
   @Max(65535)
@@ -31,8 +33,47 @@ export class IdentityEnvironment {
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /** `redis://…`: rate-limit and lock-out counters shared by every replica (else PostgreSQL's, else memory). */
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
   @IsIn(['on', 'off'])
   RATE_LIMIT: 'on' | 'off' = 'on';
+
+  /** Token requests one client id may make per window. */
+  @IsRate()
+  IDENTITY_RATE_LIMIT_CLIENT: string = '300/1m';
+
+  /** Token requests one source address may make per window. */
+  @IsRate()
+  IDENTITY_RATE_LIMIT_ADDRESS: string = '1200/1m';
+
+  /** Failed authentications of one client, within IDENTITY_LOCKOUT_WINDOW, that lock it out. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  IDENTITY_LOCKOUT_THRESHOLD: number = 5;
+
+  @IsDuration()
+  IDENTITY_LOCKOUT_WINDOW: string = '5m';
+
+  /** The first lock-out; each further one in a row doubles it, up to IDENTITY_LOCKOUT_MAX_DURATION. */
+  @IsDuration()
+  IDENTITY_LOCKOUT_DURATION: string = '30s';
+
+  @IsDuration()
+  IDENTITY_LOCKOUT_MAX_DURATION: string = '15m';
+
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the source address: `false` (none, the
+   * default), `true` (any), a hop count, or a comma-separated list of addresses/CIDRs.
+   */
+  @Matches(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message: 'must be false, true, a hop count or a comma-separated list of addresses/CIDRs',
+  })
+  IDENTITY_TRUST_PROXY: string = 'false';
 
   /** The algorithm of new signing keys; existing keys keep theirs. */
   @IsIn(SigningAlgorithms)
@@ -56,8 +97,4 @@ export class IdentityEnvironment {
     message: 'must be base64 of 32 bytes (openssl rand -base64 32)',
   })
   IDENTITY_KEY_ENCRYPTION_KEY?: string;
-
-  @IsOptional()
-  @IsString()
-  NODE_ENV?: string;
 }

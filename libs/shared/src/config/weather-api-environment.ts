@@ -1,9 +1,10 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
 import { IsHttpUrl } from './is-http-url';
+import { ServerEnvironment } from './server-environment';
 
 /** The weather-api's environment (see CONTRACT.md), with its defaults. */
-export class WeatherApiEnvironment {
+export class WeatherApiEnvironment extends ServerEnvironment {
   @Type(() => Number)
   @Min(0)
   @Max(65535)
@@ -30,8 +31,4 @@ export class WeatherApiEnvironment {
   )
   @IsBoolean({ message: 'must be true or false' })
   REQUIRE_HTTPS_METADATA?: boolean;
-
-  @IsOptional()
-  @IsString()
-  NODE_ENV?: string;
 }

@@ -11,6 +11,8 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
+  // RFC 6749 §4.1.2.1, registered for any endpoint's overload or outage
+  | 'temporarily_unavailable'
   // RFC 6750 §3.1
   | 'invalid_token'
   | 'insufficient_scope';
@@ -34,6 +36,11 @@ export abstract class OAuthError extends Error {
   ) {
     super(description, options);
     this.name = new.target.name;
+  }
+
+  /** Seconds for the `Retry-After` header, when the caller may simply try again later. */
+  retryAfterSeconds(): number | undefined {
+    return undefined;
   }
 
   /** The `WWW-Authenticate` challenge that goes with this error, if any. */
@@ -92,6 +99,28 @@ export class UnsupportedGrantType extends OAuthError {
 
 export class InvalidScope extends OAuthError {
   readonly error = 'invalid_scope';
+}
+
+/**
+ * The server cannot answer now, through no fault of the request: `429` when a rate limit or a
+ * client's lock-out holds the caller back, `503` when a dependency (the database) is down. Both
+ * carry `Retry-After`.
+ */
+export class TemporarilyUnavailable extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+
+  constructor(
+    description: string,
+    override readonly status: 429 | 503,
+    private readonly retryAfter: number,
+    options?: { cause?: unknown },
+  ) {
+    super(description, options);
+  }
+
+  override retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.retryAfter));
+  }
 }
 
 /** RFC 6750 §3.1: the request carried a bearer token that is not acceptable. */

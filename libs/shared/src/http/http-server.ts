@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import helmet from '@fastify/helmet';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigurationError } from '../config/validate-config';
+import type { ServerSettings } from '../config/server-environment';
+
+/**
+ * Bounds on a connection's life, so slow or idle clients (slow-loris) cannot hold sockets:
+ * the request line, headers and body must all arrive within `requestMs`; an idle keep-alive
+ * connection closes after `keepAliveMs`; Node checks for overdue requests every `checkEveryMs`.
+ */
+export const HttpTimeouts = {
+  requestMs: 10_000,
+  keepAliveMs: 5_000,
+  socketIdleMs: 30_000,
+  checkEveryMs: 1_000,
+} as const;
+
+export interface HttpAdapterOptions {
+  /** Largest request body; Fastify answers 413 beyond it. Default 16 KiB. */
+  bodyLimit?: number;
+  /** Fastify's `trustProxy`: whose X-Forwarded-For sets `request.ip`. Default false. */
+  trustProxy?: boolean | number | string[];
+  /** Overrides of HttpTimeouts (tests shorten them). */
+  timeouts?: Partial<typeof HttpTimeouts>;
+}
+
+/**
+ * The Fastify adapter both apps run on: HTTPS when the settings carry a certificate, the
+ * timeouts above, and a shutdown that refuses new requests (503) while in-flight ones finish.
+ */
+export function createHttpAdapter(
+  settings: ServerSettings,
+  options: HttpAdapterOptions = {},
+): FastifyAdapter {
+  const timeouts = { ...HttpTimeouts, ...options.timeouts };
+  const nodeServerOptions = {
+    headersTimeout: timeouts.requestMs,
+    requestTimeout: timeouts.requestMs,
+    connectionsCheckingInterval: timeouts.checkEveryMs,
+  };
+  const tls = settings.tls && readTls(settings.tls);
+  return new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 16 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.socketIdleMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ...(tls ? { https: { ...tls, ...nodeServerOptions } } : { http: nodeServerOptions }),
+  });
+}
+
+function readTls(files: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (variable: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigurationError('the environment', [
+        `${variable}: cannot read ${file}: ${reason}`,
+      ]);
+    }
+  };
+  return { cert: read('TLS_CERT_FILE', files.certFile), key: read('TLS_KEY_FILE', files.keyFile) };
+}
+
+/**
+ * The usual security headers (helmet), tuned for JSON APIs: no HSTS over plain HTTP (it would
+ * be ignored and mislead), and a strict default CSP since these apps serve no pages.
+ */
+export async function useSecurityHeaders(
+  app: NestFastifyApplication,
+  settings: ServerSettings,
+): Promise<void> {
+  await app.register(helmet, {
+    hsts: settings.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+  });
+}
