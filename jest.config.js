@@ -10,6 +10,8 @@ const moduleNameMapper = {
 module.exports = {
   // End-to-end specs start real processes; generous, but finite.
   testTimeout: 30000,
+  // The e2e log-secrecy spec goes last: it scans what the others logged.
+  testSequencer: '<rootDir>/test/support/e2e-sequencer.js',
   projects: [
     {
       displayName: 'unit',
@@ -29,6 +31,7 @@ module.exports = {
       testRegex: '\\.e2e-spec\\.ts$',
       transform,
       moduleNameMapper,
+      globalSetup: '<rootDir>/test/support/e2e-global-setup.js',
     },
   ],
 };

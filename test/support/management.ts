@@ -1,6 +1,7 @@
 import { hashSecret } from './fixtures';
 import { getJson, getToken, type Credentials } from './oauth';
 import { identityCli } from './processes';
+import { rememberSecrets } from './secrecy';
 
 /** The scope of the identity's own admin API (built in: no `apiScopes` entry needed). */
 export const ADMIN_SCOPE = 'identity.admin';
@@ -63,6 +64,7 @@ export function adminRequest(
 
 /** POST /admin/clients: a client_credentials client allowed `scopes`, with a supplied secret. */
 export function createClientRequest(clientId: string, secret: string, scopes = ['api1']) {
+  rememberSecrets(secret);
   return {
     clientId,
     allowedGrantTypes: ['client_credentials'],

@@ -11,6 +11,7 @@ import {
 } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { rememberSecrets } from './secrecy';
 
 export const TOKEN_PATH = '/connect/token';
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
@@ -90,7 +91,17 @@ export async function postToken(
   }
   // A Uint8Array body gets no Content-Type from fetch, so a request can have none at all.
   const payload = new Uint8Array(typeof body === 'string' ? Buffer.from(body) : body);
-  return read(await fetch(`${baseUrl}${TOKEN_PATH}`, { method: 'POST', headers, body: payload }));
+  const response = await read(
+    await fetch(`${baseUrl}${TOKEN_PATH}`, { method: 'POST', headers, body: payload }),
+  );
+  const issued = (response.json as Partial<TokenResponseBody> | undefined)?.access_token;
+  rememberSecrets(
+    options.basic?.secret,
+    options.post?.secret,
+    headers.authorization?.replace(/^basic /i, ''),
+    typeof issued === 'string' ? issued : undefined,
+  );
+  return response;
 }
 
 export interface TokenResponseBody {
@@ -186,7 +197,9 @@ export function signRs256(
   privateKey: KeyObject,
 ): string {
   const input = `${encodeSegment({ alg: 'RS256', ...header })}.${encodeSegment(payload)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+  const token = `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+  rememberSecrets(token);
+  return token;
 }
 
 /** An HS256 JWS: the algorithm-confusion attack uses the public key's bytes as the secret. */
@@ -196,7 +209,9 @@ export function signHs256(
   secret: string | Buffer,
 ): string {
   const input = `${encodeSegment({ ...header, alg: 'HS256' })}.${encodeSegment(payload)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  const token = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  rememberSecrets(token);
+  return token;
 }
 
 /**

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { appLogStream } from './secrecy';
 
 /** The repository root: the built apps are started from here, as `npm run start:*` does. */
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -139,16 +140,20 @@ function spawnScript(script: string, args: readonly string[], env: NodeJS.Proces
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
+  const log = appLogStream(basename(dirname(script)), child.pid);
+  child.once('exit', () => log.end());
   let all = '';
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     all += chunk;
+    log.write(chunk);
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     all += chunk;
+    log.write(chunk);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once('exit', (code, signal) => {

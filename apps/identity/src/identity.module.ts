@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
-import { OAuthErrorFilter } from '@app/shared';
+import { LoggerModule } from 'nestjs-pino';
+import { OAuthErrorFilter, httpLoggingParams } from '@app/shared';
 import { AdminModule } from './admin/admin.module';
+import { AuditModule } from './audit/audit.module';
 import { ClientsModule } from './clients/clients.module';
-import { identitySettings } from './config/identity-settings';
+import { identitySettings, type IdentitySettings } from './config/identity-settings';
 import { HealthController } from './health.controller';
 import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
@@ -15,6 +17,12 @@ import { TokenModule } from './token/token.module';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [identitySettings] }),
+    LoggerModule.forRootAsync({
+      inject: [identitySettings.KEY],
+      useFactory: (settings: IdentitySettings) =>
+        httpLoggingParams('identity', settings.server.logLevel),
+    }),
+    AuditModule,
     PersistenceModule,
     ClientsModule.forRoot(),
     KeysModule.forRoot(),

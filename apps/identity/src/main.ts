@@ -1,4 +1,5 @@
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import cluster from 'node:cluster';
@@ -22,7 +23,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
     logger: false,
   });
-  app.useLogger(new ConsoleLogger());
+  app.useLogger(app.get(PinoLogger));
   const logger = new Logger('Identity');
   await useSecurityHeaders(app, settings.server);
   closeGracefullyOnSignals(app, settings.server.shutdownGracePeriodMs, (message) =>

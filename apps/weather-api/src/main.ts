@@ -1,4 +1,5 @@
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from '@app/shared';
@@ -15,7 +16,7 @@ async function bootstrap(): Promise<void> {
   );
   await useSecurityHeaders(app, settings.server);
   await app.listen(settings.port, '0.0.0.0');
-  app.useLogger(new ConsoleLogger());
+  app.useLogger(app.get(PinoLogger));
   const logger = new Logger('WeatherApi');
   closeGracefullyOnSignals(app, settings.server.shutdownGracePeriodMs, (message) =>
     logger.log(message),

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
 import { JwtBearerModule } from '@app/jwt-bearer';
-import { OAuthErrorFilter } from '@app/shared';
+import { OAuthErrorFilter, httpLoggingParams } from '@app/shared';
 import { HealthController } from './health.controller';
 import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
 import { WeatherModule } from './weather/weather.module';
@@ -10,6 +11,11 @@ import { WeatherModule } from './weather/weather.module';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [weatherApiConfig] }),
+    LoggerModule.forRootAsync({
+      inject: [weatherApiConfig.KEY],
+      useFactory: (settings: WeatherApiSettings) =>
+        httpLoggingParams('weather-api', settings.server.logLevel),
+    }),
     JwtBearerModule.forRootAsync({
       inject: [weatherApiConfig.KEY],
       useFactory: (settings: WeatherApiSettings) => ({

@@ -14,3 +14,4 @@ export * from './config/server-environment';
 export * from './jose/base64url-json';
 export * from './http/http-server';
 export * from './http/graceful-shutdown';
+export * from './logging/http-logging';

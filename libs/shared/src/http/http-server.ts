@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigurationError } from '../config/validate-config';
@@ -16,6 +18,14 @@ export const HttpTimeouts = {
   checkEveryMs: 1_000,
 } as const;
 
+/** A caller's `X-Request-Id` is kept when it is a plain token; anything else gets a fresh id. */
+const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && ACCEPTABLE_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 export interface HttpAdapterOptions {
   /** Largest request body; Fastify answers 413 beyond it. Default 16 KiB. */
   bodyLimit?: number;
@@ -27,7 +37,7 @@ export interface HttpAdapterOptions {
 
 /**
  * The Fastify adapter both apps run on: HTTPS when the settings carry a certificate, the
- * timeouts above, and a shutdown that refuses new requests (503) while in-flight ones finish.
+ * timeouts above, request ids, and a shutdown that refuses new requests (503) while in-flight ones finish.
  */
 export function createHttpAdapter(
   settings: ServerSettings,
@@ -40,7 +50,7 @@ export function createHttpAdapter(
     connectionsCheckingInterval: timeouts.checkEveryMs,
   };
   const tls = settings.tls && readTls(settings.tls);
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     trustProxy: options.trustProxy ?? false,
     requestTimeout: timeouts.requestMs,
@@ -48,8 +58,16 @@ export function createHttpAdapter(
     connectionTimeout: timeouts.socketIdleMs,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // One id per request, in every log line of it and echoed back, so a caller can quote it.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     ...(tls ? { https: { ...tls, ...nodeServerOptions } } : { http: nodeServerOptions }),
   });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  return adapter;
 }
 
 function readTls(files: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {

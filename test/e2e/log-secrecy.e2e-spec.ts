@@ -1,0 +1,144 @@
+import {
+  ADMIN_SCOPE,
+  adminRequest,
+  appLogs,
+  createClientRequest,
+  getJson,
+  getToken,
+  hashSecret,
+  postToken,
+  rememberSecrets,
+  secretsUsed,
+  startIdentity,
+  startWeatherApi,
+  writeConfig,
+  type Credentials,
+  type RunningApp,
+  type RunningIdentity,
+} from '../support';
+
+// Secrets never reach the logs. This spec runs last (test/support/e2e-sequencer.js): it makes
+// its own full, verbose run (LOG_LEVEL=trace) with secrets long enough to be unmistakable, then
+// looks for every credential and token that any spec of this e2e run sent or received in every
+// log line that any identity or weather-api process of the run printed. (The CLI's output is not
+// scanned: printing a newly generated secret once is its job.)
+const service: Credentials = { id: 'log-scan-service', secret: 'svc-secret-4f9c1e7a2b8d' };
+const admin: Credentials = { id: 'log-scan-admin', secret: 'admin-secret-9e3a5c7d1f0b' };
+const wrongSecret = 'wrong-secret-7d2e9a4c6b1f';
+
+const config = {
+  apiScopes: [{ name: 'api1', displayName: 'My API' }],
+  apiResources: [{ name: 'api1', displayName: 'My API', scopes: ['api1'] }],
+  clients: [
+    {
+      clientId: service.id,
+      clientSecrets: [{ value: hashSecret(service.secret) }],
+      allowedGrantTypes: ['client_credentials'],
+      allowedScopes: ['api1'],
+    },
+    {
+      clientId: admin.id,
+      clientSecrets: [{ value: hashSecret(admin.secret) }],
+      allowedGrantTypes: ['client_credentials'],
+      allowedScopes: [ADMIN_SCOPE],
+    },
+  ],
+};
+
+/** The log files of the apps (not of the CLI), each line with its file for the failure message. */
+function appLogLines(): { file: string; line: string }[] {
+  return appLogs()
+    .filter(({ file }) => /^(identity|weather-api)-\d/.test(file))
+    .flatMap(({ file, text }) => text.split('\n').map((line) => ({ file, line })));
+}
+
+describe('logs never hold a secret or a token', () => {
+  let identity: RunningIdentity;
+  let api: RunningApp;
+
+  beforeAll(async () => {
+    identity = await startIdentity({
+      configFile: writeConfig(config),
+      env: { LOG_LEVEL: 'trace' },
+    });
+    api = await startWeatherApi({ env: { AUTHORITY: identity.url, LOG_LEVEL: 'trace' } });
+
+    // The verbose run: every way a secret or a token travels to these apps.
+    const basicToken = await getToken(identity.url, service, { method: 'basic' });
+    const postedToken = await getToken(identity.url, service, { method: 'post' });
+    await postToken(identity.url, {
+      form: { grant_type: 'client_credentials' },
+      basic: { id: service.id, secret: wrongSecret },
+    });
+    await postToken(identity.url, {
+      form: { grant_type: 'client_credentials' },
+      post: { id: service.id, secret: wrongSecret },
+    });
+    // A secret in a malformed request (repeated parameter) is refused before it is checked.
+    await postToken(identity.url, {
+      form: [
+        ['grant_type', 'client_credentials'],
+        ['client_id', service.id],
+        ['client_secret', service.secret],
+        ['client_secret', service.secret],
+      ],
+    });
+    const adminToken = await getToken(identity.url, admin, { scope: ADMIN_SCOPE });
+    await adminRequest(
+      identity.url,
+      adminToken,
+      'POST',
+      '/admin/clients',
+      createClientRequest('log-scan-created', 'created-secret-3b8e1d6f0a2c'),
+    );
+    await adminRequest(identity.url, `${adminToken}x`, 'GET', '/admin/clients');
+    rememberSecrets(`${adminToken}x`);
+    for (const token of [basicToken, postedToken]) {
+      await getJson(`${api.url}/weatherforecast`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      // Tokens in the query string are ignored, and must not be logged either.
+      await getJson(`${api.url}/weatherforecast?access_token=${token}`);
+    }
+    const tampered = `${basicToken.slice(0, -4)}AAAA`;
+    rememberSecrets(tampered);
+    await getJson(`${api.url}/weatherforecast`, {
+      headers: { authorization: `Bearer ${tampered}` },
+    });
+    // Let the last lines reach the log files.
+    await Promise.all([api.stop(), identity.stop()]);
+  });
+  afterAll(() => Promise.all([api?.stop(), identity?.stop()]));
+
+  it('the run logged requests as JSON with a request id (the scan below is not vacuous)', () => {
+    const requestLines = appLogLines().filter(({ line }) => line.includes('"request completed"'));
+    expect(requestLines.length).toBeGreaterThan(10);
+    for (const { line } of requestLines) {
+      expect(JSON.parse(line)).toMatchObject({
+        req: { id: expect.any(String), method: expect.any(String), url: expect.any(String) },
+        res: { statusCode: expect.any(Number) },
+      });
+    }
+    expect(secretsUsed()).toEqual(
+      expect.arrayContaining([service.secret, admin.secret, wrongSecret]),
+    );
+  });
+
+  it('the reason of a failed client authentication is logged, for operators only', () => {
+    const reasons = appLogLines().filter(
+      ({ line }) => line.includes(service.id) && line.includes('secret wrong or expired'),
+    );
+    expect(reasons.length).toBeGreaterThan(0);
+  });
+
+  it('no secret and no token of the whole e2e run appears in any app log', () => {
+    const lines = appLogLines();
+    const leaks = secretsUsed().flatMap((secret) => {
+      const escaped = JSON.stringify(secret).slice(1, -1);
+      return lines
+        .filter(({ line }) => line.includes(secret) || line.includes(escaped))
+        .map(({ file, line }) => `${file}: ${secret.slice(0, 12)}… in ${line.slice(0, 300)}`);
+    });
+    expect(leaks).toEqual([]);
+  });
+});

@@ -1,0 +1,7 @@
+// Before an e2e run: a fresh test-output folder, so the log-secrecy spec scans this run only.
+const { rmSync } = require('node:fs');
+const { join } = require('node:path');
+
+module.exports = async function emptyTestOutput() {
+  rmSync(join(__dirname, '..', '..', 'test-output'), { recursive: true, force: true });
+};
