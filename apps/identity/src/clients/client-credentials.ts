@@ -1,4 +1,9 @@
 import { ClientAuthMethods, InvalidRequest, type ClientAuthMethod } from '@app/shared';
+import {
+  assertBoundedValue,
+  assertNoControlCharacter,
+  TokenRequestLimits,
+} from '../token/token-parameter-limits';
 import type { TokenRequest } from '../token/token-request';
 
 /** What the client presented to authenticate, before anything is checked against a store. */
@@ -37,7 +42,8 @@ export function readPresentedCredentials(request: TokenRequest): PresentedCreden
 
 /**
  * RFC 6749 §2.3.1 + RFC 7617: base64(urlencode(id) ":" urlencode(secret)). Another scheme in
- * the header is not client authentication; a malformed Basic value is a malformed request.
+ * the header is not client authentication; a malformed Basic value is a malformed request, and
+ * so is one beyond the limits the form parameters client_id and client_secret have.
  */
 function readBasicCredentials(
   authorization: string | undefined,
@@ -46,6 +52,11 @@ function readBasicCredentials(
   const match = /^basic(?: +(\S*))?\s*$/i.exec(authorization);
   if (!match) return undefined;
   const encoded = match[1] ?? '';
+  assertBoundedValue(
+    'the Basic credentials value',
+    encoded,
+    TokenRequestLimits.maxBasicCredentialsLength,
+  );
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) {
     throw new InvalidRequest('the Basic credentials are not valid base64');
   }
@@ -55,7 +66,15 @@ function readBasicCredentials(
   const clientId = formDecode(decoded.slice(0, colon));
   const clientSecret = formDecode(decoded.slice(colon + 1));
   if (clientId === '') throw new InvalidRequest('the Basic credentials have an empty client id');
+  assertBoundedPart('client id', clientId, TokenRequestLimits.maxLengths.client_id);
+  assertBoundedPart('client secret', clientSecret, TokenRequestLimits.maxLengths.client_secret);
   return { clientId, clientSecret };
+}
+
+function assertBoundedPart(part: string, value: string, maxLength: number): void {
+  const what = `the ${part} in the Basic credentials`;
+  assertBoundedValue(what, value, maxLength);
+  assertNoControlCharacter(what, value);
 }
 
 function formDecode(value: string): string {

@@ -29,6 +29,11 @@ export class FormBody {
   names(): IterableIterator<string> {
     return this.values.keys();
   }
+
+  /** How many distinct parameter names the body holds. */
+  get size(): number {
+    return this.values.size;
+  }
 }
 
 /**
@@ -51,17 +56,22 @@ export class UnparsableJson {
 export function registerBodyParsers(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
+  // Read as bytes, decoded here: with `parseAs: 'string'` Fastify compares the decoded length
+  // with Content-Length, so a body that is not UTF-8 failed with Fastify's own 400.
   fastify.addContentTypeParser(
     FormUrlEncoded,
-    { parseAs: 'string', bodyLimit: REQUEST_BODY_LIMIT },
-    (_request, body, done) => done(null, FormBody.parse(body as string)),
+    { parseAs: 'buffer', bodyLimit: REQUEST_BODY_LIMIT },
+    (_request, body, done) => done(null, FormBody.parse((body as Buffer).toString('utf8'))),
   );
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: REQUEST_BODY_LIMIT },
+    { parseAs: 'buffer', bodyLimit: REQUEST_BODY_LIMIT },
     (request, body, done) =>
-      parseJson(request, body as string, (error: Error | null, value?: unknown) =>
-        done(null, error ? new UnparsableJson(error.message) : value),
+      parseJson(
+        request,
+        (body as Buffer).toString('utf8'),
+        (error: Error | null, value?: unknown) =>
+          done(null, error ? new UnparsableJson(error.message) : value),
       ),
   );
   fastify.addContentTypeParser(

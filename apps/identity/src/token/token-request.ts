@@ -1,10 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { FormUrlEncoded, InvalidRequest } from '@app/shared';
 import { FormBody } from '../http/form-body';
+import { assertWithinLimits, describeParameter } from './token-parameter-limits';
 
 /**
- * A well-formed token request: a form body (RFC 6749 §4.4.2, Appendix B) in which no parameter
- * repeats (§3.2). Parameters sent without a value count as omitted (§3.1).
+ * A well-formed token request: a form body (RFC 6749 §4.4.2, Appendix B) within
+ * TokenRequestLimits, in which no parameter repeats (§3.2). Parameters sent without a value
+ * count as omitted (§3.1).
  */
 export class TokenRequest {
   private constructor(
@@ -17,13 +19,10 @@ export class TokenRequest {
     if (mediaType !== FormUrlEncoded || !(request.body instanceof FormBody)) {
       throw new InvalidRequest(`the request body must be ${FormUrlEncoded}`);
     }
+    assertWithinLimits(request.body);
     for (const name of request.body.names()) {
       if (request.body.all(name).length > 1) {
-        throw new InvalidRequest(
-          /^[\w.-]{1,64}$/.test(name)
-            ? `the parameter ${name} is repeated`
-            : 'a parameter is repeated',
-        );
+        throw new InvalidRequest(`${describeParameter(name)} is repeated`);
       }
     }
     return new TokenRequest(request.body, request.headers.authorization);

@@ -1,8 +1,10 @@
-import { IsIn, IsOptional, IsString, IsNotEmpty, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsNotEmpty, Matches, ValidateIf } from 'class-validator';
 import { IsDuration, parseDuration } from './duration';
 
 export const LogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LogLevels)[number];
+
+const NOT_ZERO = /^0*[1-9]/;
 
 /** What every app of this project reads to run its HTTP server: TLS, logging, shutdown. */
 export class ServerEnvironment {
@@ -25,6 +27,19 @@ export class ServerEnvironment {
   @IsDuration()
   SHUTDOWN_GRACE_PERIOD: string = '8s';
 
+  /**
+   * The request line, headers and body must all arrive within this (slow-loris); Node answers
+   * 408 and closes the connection otherwise. Zero would switch the protection off: refused.
+   */
+  @IsDuration()
+  @Matches(NOT_ZERO, { message: 'must be more than zero' })
+  HTTP_REQUEST_TIMEOUT: string = '10s';
+
+  /** An idle keep-alive connection is closed after this. */
+  @IsDuration()
+  @Matches(NOT_ZERO, { message: 'must be more than zero' })
+  HTTP_KEEP_ALIVE_TIMEOUT: string = '5s';
+
   @IsOptional()
   @IsString()
   NODE_ENV?: string;
@@ -36,6 +51,8 @@ export interface ServerSettings {
   readonly logLevel: LogLevel;
   readonly shutdownGracePeriodMs: number;
   readonly production: boolean;
+  /** Absent: the defaults of HttpTimeouts. */
+  readonly httpTimeouts?: { readonly requestMs: number; readonly keepAliveMs: number };
 }
 
 export function toServerSettings(env: ServerEnvironment): ServerSettings {
@@ -47,5 +64,9 @@ export function toServerSettings(env: ServerEnvironment): ServerSettings {
     logLevel: env.LOG_LEVEL,
     shutdownGracePeriodMs: parseDuration(env.SHUTDOWN_GRACE_PERIOD),
     production: env.NODE_ENV === 'production',
+    httpTimeouts: {
+      requestMs: parseDuration(env.HTTP_REQUEST_TIMEOUT),
+      keepAliveMs: parseDuration(env.HTTP_KEEP_ALIVE_TIMEOUT),
+    },
   };
 }

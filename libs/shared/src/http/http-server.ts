@@ -10,6 +10,7 @@ import type { ServerSettings } from '../config/server-environment';
  * Bounds on a connection's life, so slow or idle clients (slow-loris) cannot hold sockets:
  * the request line, headers and body must all arrive within `requestMs`; an idle keep-alive
  * connection closes after `keepAliveMs`; Node checks for overdue requests every `checkEveryMs`.
+ * The first two are tunable (HTTP_REQUEST_TIMEOUT, HTTP_KEEP_ALIVE_TIMEOUT).
  */
 export const HttpTimeouts = {
   requestMs: 10_000,
@@ -31,7 +32,7 @@ export interface HttpAdapterOptions {
   bodyLimit?: number;
   /** Fastify's `trustProxy`: whose X-Forwarded-For sets `request.ip`. Default false. */
   trustProxy?: boolean | number | string[];
-  /** Overrides of HttpTimeouts (tests shorten them). */
+  /** Overrides of HttpTimeouts, over those of the settings (tests shorten them). */
   timeouts?: Partial<typeof HttpTimeouts>;
 }
 
@@ -43,7 +44,7 @@ export function createHttpAdapter(
   settings: ServerSettings,
   options: HttpAdapterOptions = {},
 ): FastifyAdapter {
-  const timeouts = { ...HttpTimeouts, ...options.timeouts };
+  const timeouts = { ...HttpTimeouts, ...settings.httpTimeouts, ...options.timeouts };
   const nodeServerOptions = {
     headersTimeout: timeouts.requestMs,
     requestTimeout: timeouts.requestMs,
