@@ -4,3 +4,4 @@ export * from './fixtures';
 export * from './oauth';
 export * from './postgres';
 export * from './management';
+export * from './tcp-proxy';

@@ -5,7 +5,7 @@ import { OAuthErrorFilter } from '@app/shared';
 import { AdminModule } from './admin/admin.module';
 import { ClientsModule } from './clients/clients.module';
 import { identitySettings } from './config/identity-settings';
-import { HealthController } from './health.controller';
+import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
 import { PersistenceModule } from './persistence/persistence.module';
@@ -21,8 +21,8 @@ import { TokenModule } from './token/token.module';
     TokenModule,
     MetadataModule,
     AdminModule,
+    HealthModule,
   ],
-  controllers: [HealthController],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
 })
 export class IdentityModule {}

@@ -3,7 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { JwtBearerModule } from '@app/jwt-bearer';
 import { OAuthErrorFilter } from '@app/shared';
-import { HealthController } from './health.controller';
+import { HealthModule } from './health/health.module';
 import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
 import { WeatherModule } from './weather/weather.module';
 
@@ -20,8 +20,8 @@ import { WeatherModule } from './weather/weather.module';
       }),
     }),
     WeatherModule,
+    HealthModule,
   ],
-  controllers: [HealthController],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
 })
 export class WeatherApiModule {}
