@@ -5,3 +5,4 @@ export * from './oauth';
 export * from './postgres';
 export * from './management';
 export * from './secrecy';
+export * from './tcp-proxy';

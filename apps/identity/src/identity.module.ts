@@ -7,7 +7,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { ClientsModule } from './clients/clients.module';
 import { identitySettings, type IdentitySettings } from './config/identity-settings';
-import { HealthController } from './health.controller';
+import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
 import { PersistenceModule } from './persistence/persistence.module';
@@ -29,8 +29,8 @@ import { TokenModule } from './token/token.module';
     TokenModule,
     MetadataModule,
     AdminModule,
+    HealthModule,
   ],
-  controllers: [HealthController],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
 })
 export class IdentityModule {}

@@ -4,7 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { JwtBearerModule } from '@app/jwt-bearer';
 import { OAuthErrorFilter, httpLoggingParams } from '@app/shared';
-import { HealthController } from './health.controller';
+import { HealthModule } from './health/health.module';
 import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
 import { WeatherModule } from './weather/weather.module';
 
@@ -26,8 +26,8 @@ import { WeatherModule } from './weather/weather.module';
       }),
     }),
     WeatherModule,
+    HealthModule,
   ],
-  controllers: [HealthController],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
 })
 export class WeatherApiModule {}

@@ -14,3 +14,4 @@ export { RequireScopes } from './require-scopes.decorator';
 export { ScopesGuard } from './scopes.guard';
 export { TokenClaims } from './token-claims.decorator';
 export type { AccessTokenClaims } from './access-token-claims';
+export { AuthorityReadiness } from './authority-readiness';

@@ -12,6 +12,7 @@ import {
   InvalidClientInput,
   type ClientManagementErrorCode,
 } from '../clients/management/client-management.errors';
+import { StoreUnavailable, asStoreUnavailable } from '../persistence/store-unavailable';
 import { AdminRequestProblem, PROBLEM_JSON, problemType, type ProblemDocument } from './problem';
 
 const STATUS_TITLES: Record<number, string> = {
@@ -43,8 +44,8 @@ const MANAGEMENT_PROBLEMS: Record<
 /**
  * Renders every error of the admin controllers as an RFC 9457 problem document
  * (`application/problem+json`, never cached): client-management refusals by their code, bearer
- * token failures with their `WWW-Authenticate` challenge, and anything unexpected as a bare 500
- * whose cause goes only to the log.
+ * token failures with their `WWW-Authenticate` challenge, the database out of reach as a 503 with
+ * `Retry-After`, and anything unexpected as a bare 500 whose cause goes only to the log.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -52,9 +53,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { problem, challenge } = this.toProblem(exception);
+    const error = asStoreUnavailable(exception);
+    const { problem, challenge } = this.toProblem(error);
     reply.status(problem.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
     if (challenge) reply.header('www-authenticate', challenge);
+    if (error instanceof StoreUnavailable)
+      reply.header('retry-after', String(error.retryAfterSeconds()));
     reply.type(PROBLEM_JSON).send(JSON.stringify(problem));
   }
 
@@ -71,6 +75,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return { problem };
     }
     if (exception instanceof AdminRequestProblem) return { problem: exception.problem };
+    if (exception instanceof StoreUnavailable) {
+      this.logger.warn(
+        `admin request failed, the store is unavailable: ${String(exception.cause)}`,
+      );
+      return {
+        problem: {
+          type: problemType('store-unavailable'),
+          title: 'The store is unavailable',
+          status: 503,
+          detail: exception.description,
+        },
+      };
+    }
     if (exception instanceof OAuthError) {
       // The bearer-token failures of AdminTokenGuard: 401 invalid_token or 403 insufficient_scope.
       if (typeof exception.cause === 'string')

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClientEntity } from '../../persistence/entities/client.entity';
 import { StoreChanges } from '../../persistence/store-changes';
+import { asStoreUnavailable } from '../../persistence/store-unavailable';
 import type { Client } from '../client';
 import { ClientStore } from '../client-store';
 
@@ -13,7 +14,9 @@ const MAX_CACHED_LOOKUPS = 10_000;
  * Clients created through the admin API or the CLI. Lookups are cached in memory (a token
  * request reads nothing from the database once its client is known) and the cache is dropped
  * whenever StoreChanges sees a write, here or in another process. Unknown ids are cached too,
- * so a flood of made-up client ids does not become a flood of queries.
+ * so a flood of made-up client ids does not become a flood of queries. While the database is
+ * unreachable, cached clients keep authenticating and an uncached id is a StoreUnavailable (503),
+ * never an unknown client.
  */
 @Injectable()
 export class DatabaseClientStore extends ClientStore implements OnModuleInit {
@@ -50,9 +53,14 @@ export class DatabaseClientStore extends ClientStore implements OnModuleInit {
   }
 
   private async load(clientId: string): Promise<Client | undefined> {
-    const entity = await this.dataSource
-      .getRepository(ClientEntity)
-      .findOne({ where: { clientId }, relations: { secrets: true } });
+    let entity: ClientEntity | null;
+    try {
+      entity = await this.dataSource
+        .getRepository(ClientEntity)
+        .findOne({ where: { clientId }, relations: { secrets: true } });
+    } catch (error) {
+      throw asStoreUnavailable(error);
+    }
     return entity ? toClient(entity) : undefined;
   }
 }

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { SigningKeyHealthIndicator } from './signing-key.health';
+
+/** `/health` and `/health/live` (liveness), `/health/ready` (readiness), in terminus's format. */
+@Module({
+  imports: [TerminusModule],
+  controllers: [HealthController],
+  providers: [SigningKeyHealthIndicator],
+})
+export class HealthModule {}
