@@ -12,6 +12,15 @@ import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  FORM,
+  POST_BODY,
+  buildApps,
+  identityServer,
+  mintTokens,
+  tokenRequest,
+  weatherApiServer,
+} from './lib/apps.mjs';
 import { exactCheck, fetchJson, forecastCheck, tokenCheck } from './lib/checks.mjs';
 import {
   ALL_CORES,
@@ -22,7 +31,6 @@ import {
   cleanUpNow,
   describe,
   machineCpuSeconds,
-  tempDir,
 } from './lib/processes.mjs';
 import { DISTURBED, MAX_REPEATS, processCpuSeconds, waitForQuiet } from './lib/quiet.mjs';
 import {
@@ -362,9 +370,6 @@ async function scenario(context, { id, label }, body) {
   }
 }
 
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const POST_BODY = 'grant_type=client_credentials&client_id=client&client_secret=secret&scope=api1';
-
 /**
  * The references for the framework's cost: a bare Nest + Fastify form POST (the issue's), and
  * the same route on Fastify alone, the floor under any Nest app.
@@ -396,20 +401,7 @@ async function bareFormPost(context) {
 }
 
 function startIdentity(start, { alg, workers = 1 }) {
-  return start({
-    name: workers > 1 ? `identity×${workers}` : `identity-${alg}`,
-    script: 'dist/apps/identity/main.js',
-    pin: workers === 1,
-    env: {
-      IDENTITY_SIGNING_ALG: alg,
-      IDENTITY_DATA_DIR: tempDir('bench-identity-'),
-      IDENTITY_CONFIG: 'config/identity.json',
-      RATE_LIMIT: 'off',
-      IDENTITY_WORKERS: String(workers),
-    },
-    readyLine: 'identity listening on',
-    readyCount: workers,
-  });
+  return start({ ...identityServer({ alg, workers }), pin: workers === 1 });
 }
 
 /** a, b. The identity's token endpoint; with `workers`, a node:cluster of that many, unpinned. */
@@ -420,23 +412,11 @@ function identityToken(context, { id, alg, method, workers = 1 }) {
       : `identity token ${alg} (client_secret_${method})`;
   return scenario(context, { id, label }, async (start) => {
     const server = await startIdentity(start, { alg, workers });
-    const request =
-      method === 'basic'
-        ? {
-            method: 'POST',
-            path: '/connect/token',
-            headers: {
-              ...FORM,
-              authorization: `Basic ${Buffer.from('client:secret').toString('base64')}`,
-            },
-            body: 'grant_type=client_credentials&scope=api1',
-          }
-        : { method: 'POST', path: '/connect/token', headers: FORM, body: POST_BODY };
     return measure({
       id,
       label,
       server,
-      request,
+      request: tokenRequest(method),
       check: await tokenCheck({ baseUrl: server.url, alg }),
     });
   });
@@ -465,29 +445,6 @@ function oidcProvider(context) {
 /** More distinct tokens than the guard's verified-token cache holds (10,000 by default). */
 const UNCACHED_TOKENS = 20_000;
 
-/** Mints `count` tokens from the identity (autocannon, 50 at a time). */
-async function mintTokens(identity, count) {
-  const tokens = [];
-  await autocannon({
-    url: identity.url,
-    connections: Math.min(50, count),
-    amount: count,
-    requests: [
-      {
-        method: 'POST',
-        path: '/connect/token',
-        headers: FORM,
-        body: POST_BODY,
-        onResponse: (status, body) => {
-          if (status === 200) tokens.push(JSON.parse(body).access_token);
-        },
-      },
-    ],
-  });
-  if (tokens.length < count) throw new Error(`minted ${tokens.length} of ${count} tokens`);
-  return tokens;
-}
-
 /**
  * e. weather-api GET /weatherforecast: with a valid token (one per connection, as clients reuse
  * theirs until it expires); in full mode also with a new token on every request, more than the
@@ -501,11 +458,6 @@ function weatherApi(context) {
     const identity = await startIdentity(start, { alg: 'RS256' });
     const perConnection = await mintTokens(identity, options.connections);
     const perRequest = quick ? undefined : await mintTokens(identity, UNCACHED_TOKENS);
-    const env = {
-      AUTHORITY: identity.url,
-      AUDIENCE: 'api1',
-      REQUIRE_HTTPS_METADATA: 'false',
-    };
     const variants = [
       { id: 'weather-authorized', variant: 'valid token', tokens: perConnection },
       perRequest && {
@@ -522,13 +474,7 @@ function weatherApi(context) {
     ].filter(Boolean);
     const results = [];
     for (const { id, variant, tokens, tokensPerRequest, nodeArgs = [] } of variants) {
-      const api = await start({
-        name: id,
-        script: 'dist/apps/weather-api/main.js',
-        nodeArgs,
-        env,
-        readyLine: 'listening on',
-      });
+      const api = await start(weatherApiServer(identity.url, { name: id, nodeArgs }));
       // The first call discovers the authority's keys; it must already succeed.
       await fetchJson(`${api.url}/weatherforecast`, {
         headers: { authorization: `Bearer ${perConnection[0]}` },
@@ -553,11 +499,7 @@ function weatherApi(context) {
 // 1. Build (unpinned, with every core), then re-run this script pinned to the load core.
 const PIN_STATE = 'BENCH_PINNED';
 if (process.env[PIN_STATE] === undefined) {
-  if (!flags['no-build']) {
-    console.log('bench: npm run build');
-    const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-    if (build.status !== 0) process.exit(build.status ?? 1);
-  }
+  buildApps({ skip: flags['no-build'], log: (message) => console.log(`bench: ${message}`) });
   const pin = canPin();
   if (!pin) {
     console.warn(

@@ -68,9 +68,19 @@ function serverEnvironment(env) {
 export class Server {
   /**
    * Starts `node [nodeArgs] script`, under `taskset -c <cores>` when `cores` is given, then
-   * waits until `readyLine` has appeared `readyCount` times in its output.
+   * waits until `readyLine` has appeared `readyCount` times in its output or, given `readyPath`,
+   * until GET `readyPath` answers 200 (for a server whose log level hides its ready line).
    */
-  static async start({ name, script, nodeArgs = [], env = {}, cores, readyLine, readyCount = 1 }) {
+  static async start({
+    name,
+    script,
+    nodeArgs = [],
+    env = {},
+    cores,
+    readyLine,
+    readyCount = 1,
+    readyPath,
+  }) {
     const port = await freePort();
     const node = [process.execPath, ...nodeArgs, script];
     const [command, ...args] = cores ? ['taskset', '-c', cores, ...node] : node;
@@ -81,7 +91,11 @@ export class Server {
     });
     const server = new Server(name, child, port);
     server.cores = cores ?? 'any';
-    await server.ready(readyLine, readyCount);
+    await server.ready(
+      readyPath
+        ? () => server.answers(readyPath)
+        : () => server.output.filter((line) => line.includes(readyLine)).length >= readyCount,
+    );
     return server;
   }
 
@@ -117,19 +131,30 @@ export class Server {
       .join('\n');
   }
 
-  async ready(readyLine, readyCount, timeoutMs = 30_000) {
+  /** Waits until `isReady()` (polled) is true; fails when the server exits or times out. */
+  async ready(isReady, timeoutMs = 30_000) {
     const deadline = Date.now() + timeoutMs;
-    const count = () => this.output.filter((line) => line.includes(readyLine)).length;
     while (Date.now() < deadline) {
       if (this.exited) {
         throw new Error(
           `${this.name} exited during start-up (${describe(this.exited)}):\n${this.tail()}`,
         );
       }
-      if (count() >= readyCount) return;
+      if (await isReady()) return;
       await sleep(50);
     }
     throw new Error(`${this.name} did not start within ${timeoutMs / 1000} s:\n${this.tail()}`);
+  }
+
+  /** Whether GET `path` answers 200 (false while the server is not listening yet). */
+  async answers(path) {
+    try {
+      const response = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(1000) });
+      await response.body?.cancel();
+      return response.status === 200;
+    } catch {
+      return false;
+    }
   }
 
   /** The pids of the server and of every process under it (a cluster's workers). */

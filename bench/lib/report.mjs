@@ -212,7 +212,8 @@ export function ratioTable(judged, { enforceTargets }) {
   return markdown(rows, [false, true, false, false]);
 }
 
-function markdown(rows, right) {
+/** A Markdown table of `rows` (the first is the header); `right[c]` right-aligns column c. */
+export function markdown(rows, right) {
   const widths = rows[0].map((_, c) => Math.max(3, ...rows.map((row) => row[c].length)));
   const line = (row) =>
     `| ${row.map((cell, c) => (right[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
