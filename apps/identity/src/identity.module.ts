@@ -9,6 +9,7 @@ import { HealthController } from './health.controller';
 import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
 import { PersistenceModule } from './persistence/persistence.module';
+import { RateLimitModule } from './throttling/rate-limit.module';
 import { TokenModule } from './token/token.module';
 
 /** The authority: its database, clients, keys, the token endpoint, discovery and the admin API. */
@@ -21,6 +22,7 @@ import { TokenModule } from './token/token.module';
     TokenModule,
     MetadataModule,
     AdminModule,
+    RateLimitModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
