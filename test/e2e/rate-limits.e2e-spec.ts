@@ -363,6 +363,32 @@ describe('a counter store that fails', () => {
   });
 });
 
+describe('PostgreSQL lost while running', () => {
+  it('tokens for cached clients are still issued (fail open), never a 5xx', async () => {
+    const database = await createTestDatabase();
+    const target = new URL(database.url);
+    const proxy = await startTcpProxy(Number(target.port || 5432));
+    target.host = `127.0.0.1:${proxy.port}`;
+    const identity = await startIdentity({
+      env: { ...UNLIMITED, IDENTITY_RATE_LIMIT_CLIENT: '2/1m', DATABASE_URL: target.toString() },
+    });
+    try {
+      expect(await statuses(3, () => requestToken(identity.url, standard))).toEqual([
+        200, 200, 429,
+      ]);
+      await proxy.cut();
+      expect(await statuses(5, () => requestToken(identity.url, standard))).toEqual([
+        200, 200, 200, 200, 200,
+      ]);
+      expect(identity.output()).toContain('the rate-limit counter store failed');
+    } finally {
+      await identity.stop();
+      await proxy.close();
+      await database.drop();
+    }
+  });
+});
+
 interface TcpProxy {
   readonly port: number;
   /** Closes the listener and every connection through it. */
