@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
 import { PersistenceModule } from './persistence/persistence.module';
+import { RateLimitModule } from './throttling/rate-limit.module';
 import { TokenModule } from './token/token.module';
 
 /** The authority: its database, clients, keys, the token endpoint, discovery and the admin API. */
@@ -30,6 +31,7 @@ import { TokenModule } from './token/token.module';
     MetadataModule,
     AdminModule,
     HealthModule,
+    RateLimitModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
 })

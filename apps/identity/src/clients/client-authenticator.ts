@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ClientAuthMethods, InvalidClient } from '@app/shared';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { ClientLockout } from '../throttling/client-lockout';
 import type { TokenRequest } from '../token/token-request';
 import type { Client } from './client';
-import { readPresentedCredentials } from './client-credentials';
+import { readPresentedCredentials, type PresentedCredentials } from './client-credentials';
 import { ClientStore } from './client-store';
 import { matchesAnySecret } from './secret-hash';
 
@@ -16,11 +17,20 @@ export class ClientAuthenticator {
   constructor(
     private readonly clients: ClientStore,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
+    // The CLI authenticates no one and has no lock-out.
+    @Optional() private readonly lockout: ClientLockout = ClientLockout.none,
   ) {}
 
   async authenticate(request: TokenRequest): Promise<Client> {
     const presented = readPresentedCredentials(request);
     if (!presented) throw new InvalidClient('no client authentication');
+    // A locked-out client id is refused before its secret is looked at, and the lock-out
+    // learns whether this attempt failed.
+    const attempt = await this.lockout.admit(presented.clientId);
+    return attempt.settle(this.verify(presented));
+  }
+
+  private async verify(presented: PresentedCredentials): Promise<Client> {
     const fail = (reason: string): never => {
       const error = new InvalidClient(`client "${presented.clientId}": ${reason}`);
       if (presented.method === ClientAuthMethods.ClientSecretBasic)

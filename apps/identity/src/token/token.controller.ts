@@ -1,8 +1,9 @@
-import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequest, OAuthPaths, UnauthorizedClient, UnsupportedGrantType } from '@app/shared';
 import type { Client } from '../clients/client';
 import { ClientAuthenticator } from '../clients/client-authenticator';
+import { TokenThrottlerGuard } from '../throttling/token-throttler.guard';
 import type { GrantHandler, TokenResponse } from './grant-handler';
 import { GrantHandlerRegistry } from './grant-handler.registry';
 import { TokenRequest } from './token-request';
@@ -10,7 +11,8 @@ import { TokenRequest } from './token-request';
 /**
  * RFC 6749 §3.2 token endpoint. The checks run in a fixed order, each a named step:
  * well-formed request → client authentication → grant type → grant allowed → the grant's own
- * checks (scopes...). Any failure is an OAuthError, rendered by OAuthErrorFilter.
+ * checks (scopes...). Any failure is an OAuthError, rendered by OAuthErrorFilter. Before all of
+ * them, the throttles per source address and per presented client id.
  */
 @Controller()
 export class TokenController {
@@ -21,6 +23,7 @@ export class TokenController {
 
   @Post(OAuthPaths.Token)
   @HttpCode(200)
+  @UseGuards(TokenThrottlerGuard)
   async token(
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

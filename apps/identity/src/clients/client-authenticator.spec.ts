@@ -1,0 +1,56 @@
+import { InvalidClient, TemporarilyUnavailable } from '@app/shared';
+import { testSettings } from '../persistence/test-databases.fixture';
+import { CountingClientLockout } from '../throttling/client-lockout';
+import { MemoryCounterStore } from '../throttling/stores/memory.counter-store';
+import { TokenRequest } from '../token/token-request';
+import { tokenRequest } from '../token/token-request.fixture';
+import { ClientAuthenticator } from './client-authenticator';
+import type { Client } from './client';
+import { sha256 } from './secret-hash';
+
+describe('ClientAuthenticator with the lock-out', () => {
+  const client: Client = {
+    clientId: 'client',
+    source: 'configuration',
+    enabled: true,
+    secrets: [{ sha256: sha256('secret') }],
+    allowedGrantTypes: ['client_credentials'],
+    allowedScopes: ['api1'],
+    accessTokenLifetime: 3600,
+    claims: [],
+  };
+  let findClientById: jest.Mock;
+  let store: MemoryCounterStore;
+  let authenticator: ClientAuthenticator;
+
+  beforeEach(() => {
+    findClientById = jest.fn().mockResolvedValue(client);
+    store = new MemoryCounterStore();
+    const lockout = new CountingClientLockout(store, {
+      threshold: 2,
+      windowMs: 60_000,
+      durationMs: 30_000,
+      maxDurationMs: 60_000,
+    });
+    authenticator = new ClientAuthenticator({ findClientById }, testSettings(), lockout);
+  });
+  afterEach(() => store.onModuleDestroy());
+
+  const post = (secret: string): TokenRequest =>
+    tokenRequest(`grant_type=client_credentials&client_id=client&client_secret=${secret}`);
+
+  it('refuses a locked-out client id before looking it up, even with the right secret', async () => {
+    await expect(authenticator.authenticate(post('wrong'))).rejects.toBeInstanceOf(InvalidClient);
+    await expect(authenticator.authenticate(post('wrong'))).rejects.toBeInstanceOf(InvalidClient);
+    findClientById.mockClear();
+    await expect(authenticator.authenticate(post('secret'))).rejects.toBeInstanceOf(
+      TemporarilyUnavailable,
+    );
+    expect(findClientById).not.toHaveBeenCalled();
+  });
+
+  it('authenticates as before while not locked out', async () => {
+    await expect(authenticator.authenticate(post('wrong'))).rejects.toBeInstanceOf(InvalidClient);
+    await expect(authenticator.authenticate(post('secret'))).resolves.toBe(client);
+  });
+});

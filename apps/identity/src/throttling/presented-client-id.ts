@@ -1,0 +1,23 @@
+import type { FastifyRequest } from 'fastify';
+import { OAuthError } from '@app/shared';
+import { readPresentedCredentials } from '../clients/client-credentials';
+import { TokenRequest } from '../token/token-request';
+
+const seen = new WeakMap<FastifyRequest, string | undefined>();
+
+/**
+ * The client id a token request presents (Basic header or `client_id`), read as the token
+ * endpoint reads it; undefined when it has none or the request is malformed (the endpoint then
+ * refuses it itself). Remembered per request: the throttler asks twice.
+ */
+export function presentedClientId(request: FastifyRequest): string | undefined {
+  if (seen.has(request)) return seen.get(request);
+  let clientId: string | undefined;
+  try {
+    clientId = readPresentedCredentials(TokenRequest.from(request))?.clientId;
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error;
+  }
+  seen.set(request, clientId);
+  return clientId;
+}

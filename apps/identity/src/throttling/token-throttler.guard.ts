@@ -1,0 +1,44 @@
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { TemporarilyUnavailable } from '@app/shared';
+import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+
+/**
+ * The token endpoint's throttles (named `address` and `client`, see RateLimitModule). Over the
+ * limit: 429 `temporarily_unavailable` with Retry-After, rendered by OAuthErrorFilter. Refused
+ * requests are not logged: under a flood, the log would be the next thing to fall over.
+ */
+@Injectable()
+export class TokenThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override shouldSkip(): Promise<boolean> {
+    return Promise.resolve(!this.settings.rateLimits.enabled);
+  }
+
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new TemporarilyUnavailable(
+      'too many token requests; try again later',
+      429,
+      detail.timeToBlockExpire,
+    );
+  }
+}
