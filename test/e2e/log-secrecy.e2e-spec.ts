@@ -124,11 +124,32 @@ describe('logs never hold a secret or a token', () => {
     );
   });
 
-  it('the reason of a failed client authentication is logged, for operators only', () => {
-    const reasons = appLogLines().filter(
-      ({ line }) => line.includes(service.id) && line.includes('secret wrong or expired'),
+  it('a failed client authentication is an audit event with its reason, for operators only', () => {
+    const events = appLogLines()
+      .filter(({ line }) => line.includes('"audit.client.authentication_failed"'))
+      .map(({ line }) => (JSON.parse(line) as { audit: Record<string, unknown> }).audit);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        clientId: service.id,
+        method: 'client_secret_basic',
+        reason: 'secret wrong or expired',
+        address: expect.any(String),
+      }),
     );
-    expect(reasons.length).toBeGreaterThan(0);
+    expect(events).toContainEqual(
+      expect.objectContaining({ clientId: service.id, method: 'client_secret_post' }),
+    );
+  });
+
+  it('an issued token is an audit event without the token', () => {
+    const issued = appLogLines().filter(({ line }) => line.includes('"audit.token.issued"'));
+    expect(issued.map(({ line }) => (JSON.parse(line) as { audit: unknown }).audit)).toContainEqual(
+      expect.objectContaining({
+        clientId: service.id,
+        grantType: 'client_credentials',
+        scope: 'api1',
+      }),
+    );
   });
 
   it('no secret and no token of the whole e2e run appears in any app log', () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -178,7 +179,9 @@ async function startApp(
   port: number,
   timeoutMs: number,
 ): Promise<RunningApp> {
-  const url = `http://localhost:${port}`;
+  // An app given a certificate serves HTTPS only; the test trusts that certificate alone.
+  const tlsCa = env.TLS_CERT_FILE === undefined ? undefined : readFileSync(env.TLS_CERT_FILE);
+  const url = `${tlsCa ? 'https' : 'http'}://localhost:${port}`;
   const spawned = spawnApp(app, appEnvironment({ ...env, PORT: String(port) }));
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void spawned.exited.then((result) => (exit = result));
@@ -200,8 +203,7 @@ async function startApp(
       );
     }
     try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.status === 200) break;
+      if ((await healthStatus(`${url}/health`, tlsCa)) === 200) break;
     } catch {
       // not listening yet
     }
@@ -283,6 +285,19 @@ export async function runToExit(
     );
   }
   return { code, signal, stdout: spawned.stdout(), stderr: spawned.stderr() };
+}
+
+/** GET the health endpoint (over HTTPS trusting `ca` alone when given); the status, or throws. */
+function healthStatus(url: string, ca: Buffer | undefined): Promise<number> {
+  if (!ca) return fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.status);
+  return new Promise((resolveStatus, reject) => {
+    const request = httpsGet(url, { ca, timeout: 1000 }, (response) => {
+      response.resume();
+      resolveStatus(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
 }
 
 export function sleep(ms: number): Promise<void> {

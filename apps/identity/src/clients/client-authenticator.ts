@@ -1,5 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ClientAuthMethods, InvalidClient } from '@app/shared';
+import { ClientAuthenticationFailed } from '../audit/audit-events';
+import { AuditTrail } from '../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { ClientLockout } from '../throttling/client-lockout';
 import type { TokenRequest } from '../token/token-request';
@@ -17,21 +19,35 @@ export class ClientAuthenticator {
   constructor(
     private readonly clients: ClientStore,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
-    // The CLI authenticates no one and has no lock-out.
+    // The CLI authenticates no one: it has no lock-out and no audit trail.
     @Optional() private readonly lockout: ClientLockout = ClientLockout.none,
+    @Optional() private readonly audit?: AuditTrail,
   ) {}
 
   async authenticate(request: TokenRequest): Promise<Client> {
     const presented = readPresentedCredentials(request);
-    if (!presented) throw new InvalidClient('no client authentication');
+    if (!presented) {
+      this.audit?.record(
+        new ClientAuthenticationFailed(
+          undefined,
+          undefined,
+          'no client authentication',
+          request.address,
+        ),
+      );
+      throw new InvalidClient('no client authentication');
+    }
     // A locked-out client id is refused before its secret is looked at, and the lock-out
     // learns whether this attempt failed.
     const attempt = await this.lockout.admit(presented.clientId);
-    return attempt.settle(this.verify(presented));
+    return attempt.settle(this.verify(presented, request.address));
   }
 
-  private async verify(presented: PresentedCredentials): Promise<Client> {
+  private async verify(presented: PresentedCredentials, address: string): Promise<Client> {
     const fail = (reason: string): never => {
+      this.audit?.record(
+        new ClientAuthenticationFailed(presented.clientId, presented.method, reason, address),
+      );
       const error = new InvalidClient(`client "${presented.clientId}": ${reason}`);
       if (presented.method === ClientAuthMethods.ClientSecretBasic)
         error.basicRealm = this.settings.issuer;

@@ -12,6 +12,8 @@ export class TokenRequest {
   private constructor(
     private readonly form: FormBody,
     readonly authorization: string | undefined,
+    /** The caller's address (as IDENTITY_TRUST_PROXY lets Fastify read it), for the audit trail. */
+    readonly address: string,
   ) {}
 
   static from(request: FastifyRequest): TokenRequest {
@@ -25,7 +27,7 @@ export class TokenRequest {
         throw new InvalidRequest(`${describeParameter(name)} is repeated`);
       }
     }
-    return new TokenRequest(request.body, request.headers.authorization);
+    return new TokenRequest(request.body, request.headers.authorization, request.ip ?? 'unknown');
   }
 
   /** The parameter's value, or undefined when it is absent or empty. */

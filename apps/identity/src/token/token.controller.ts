@@ -1,6 +1,8 @@
 import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequest, OAuthPaths, UnauthorizedClient, UnsupportedGrantType } from '@app/shared';
+import { TokenIssued } from '../audit/audit-events';
+import { AuditTrail } from '../audit/audit-trail';
 import type { Client } from '../clients/client';
 import { ClientAuthenticator } from '../clients/client-authenticator';
 import { TokenThrottlerGuard } from '../throttling/token-throttler.guard';
@@ -19,6 +21,7 @@ export class TokenController {
   constructor(
     private readonly clientAuthenticator: ClientAuthenticator,
     private readonly grants: GrantHandlerRegistry,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Post(OAuthPaths.Token)
@@ -33,6 +36,15 @@ export class TokenController {
     const { grantType, handler } = this.supportedGrant(request);
     this.assertGrantAllowed(client, grantType);
     const response = await handler.handle(request, client);
+    this.audit.record(
+      new TokenIssued(
+        client.clientId,
+        grantType,
+        response.scope,
+        response.expires_in,
+        request.address,
+      ),
+    );
     // RFC 6749 §5.1: token responses must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return response;
