@@ -33,8 +33,8 @@ useNodeCryptoForEdDsa();
  * members (token-structure.ts), signature by a key from the authority's JWKS, `alg` in the
  * allow-list and fitting the key, `aud`, `exp`/`nbf` with the clock skew (jsonwebtoken; EdDSA on
  * node:crypto), then `typ`, the time claims' types and `iat`, `iss` against the discovered issuer
- * and revocation (here). The claims become `request.user`, and the verdict goes to VerifiedTokenCache, so the
- * next request with the same token need not come here.
+ * and revocation (here). The claims become `request.user`, and the verdict goes to
+ * VerifiedTokenCache, so the next request with the same token need not come here.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY) {

@@ -29,6 +29,9 @@ interface PublishedKey {
 
 /** The keys of one JWKS fetch. */
 class PublishedKeys {
+  /** By kid: isTrusted asks on every request VerifiedTokenCache admits. */
+  private readonly byKid = new Map<string, PublishedKey>();
+
   constructor(
     private readonly keys: readonly PublishedKey[],
     /** When they were fetched (epoch ms). */
@@ -38,11 +41,16 @@ class PublishedKeys {
      * or, while the authority cannot be asked, until the next retry.
      */
     public heldUntil: number,
-  ) {}
+  ) {
+    // The first of two keys with one kid wins, as in jwks-rsa.
+    for (const key of keys)
+      if (key.kid !== undefined && !this.byKid.has(key.kid)) this.byKid.set(key.kid, key);
+  }
 
   find(kid: Kid): PublishedKey | undefined {
+    // As jwks-rsa: a token without a kid may use the only key, whatever its kid.
     if (kid === undefined) return this.keys.length === 1 ? this.keys[0] : undefined;
-    return this.keys.find((key) => key.kid === kid);
+    return this.byKid.get(kid);
   }
 }
 
