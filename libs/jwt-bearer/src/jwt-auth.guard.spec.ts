@@ -25,7 +25,8 @@ function contextFor(handler: () => void, authorization?: string): ExecutionConte
 
 describe('JwtAuthGuard', () => {
   const nothingVerified = { get: () => undefined } as unknown as VerifiedTokenCache;
-  const guard = new JwtAuthGuard(new Reflector(), nothingVerified, new NoTokenRevocation());
+  const limits = { maxTokenLength: 100 };
+  const guard = new JwtAuthGuard(new Reflector(), nothingVerified, new NoTokenRevocation(), limits);
   const withToken = contextFor(TestController.prototype.closed, 'Bearer a.b.c');
 
   function failureFor(error: unknown, info: unknown, context = withToken): OAuthError {
@@ -78,6 +79,34 @@ describe('JwtAuthGuard', () => {
     expect(failure.body()).toEqual({ error: 'invalid_token', error_description: description });
   });
 
+  describe('an Authorization header longer than any token accepted (maxTokenLength 100)', () => {
+    const closedWith = (authorization: string) =>
+      contextFor(TestController.prototype.closed, authorization);
+
+    it.each(['Bearer ', 'bearer ', 'BEARER '])(
+      'is refused unread with the scheme %s: invalid_token "the token is too large"',
+      (scheme) => {
+        expect(() => guard.canActivate(closedWith(`${scheme}${'a'.repeat(101)}`))).toThrow(
+          new InvalidToken('the token is too large'),
+        );
+      },
+    );
+
+    it('is refused unread with another scheme or none: a bare Bearer challenge', () => {
+      for (const authorization of [`Basic ${'a'.repeat(102)}`, 'a'.repeat(108)])
+        expect(() => guard.canActivate(closedWith(authorization))).toThrow(BearerTokenMissing);
+    });
+
+    it('goes on to passport at exactly the limit', () => {
+      const passport = jest
+        .spyOn(Object.getPrototypeOf(JwtAuthGuard.prototype) as JwtAuthGuard, 'canActivate')
+        .mockReturnValue(true);
+      expect(guard.canActivate(closedWith(`Bearer ${'a'.repeat(100)}`))).toBe(true);
+      expect(passport).toHaveBeenCalledTimes(1);
+      passport.mockRestore();
+    });
+  });
+
   it('passes an InvalidToken from the strategy through unchanged', () => {
     const typ = new InvalidToken("the token's typ must be at+jwt");
     expect(failureFor(typ, undefined)).toBe(typ);
@@ -95,6 +124,7 @@ describe('JwtAuthGuard', () => {
         new Reflector(),
         cache as unknown as VerifiedTokenCache,
         revocation,
+        limits,
       );
       return { cached, cache, revocation };
     }

@@ -1,13 +1,17 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { BearerTokenMissing, InvalidToken } from '@app/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { bearerTokenCandidate, bearerTokenFrom } from './bearer-token';
 import { IS_PUBLIC, JWT_BEARER_STRATEGY } from './jwt-bearer.constants';
+import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
+import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
 import { toInvalidToken } from './token-failure';
 import { TokenRevocation } from './token-revocation';
 import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache';
+
+const BEARER_PREFIX = 'bearer ';
 
 interface GuardedRequest {
   headers?: Record<string, unknown>;
@@ -21,16 +25,22 @@ interface GuardedRequest {
  *
  * A token JwtStrategy verified before is admitted from VerifiedTokenCache (times, key and
  * revocation checked again, nothing else can change); any other goes through passport and
- * JwtStrategy, which verify it in full and remember the verdict.
+ * JwtStrategy, which verify it in full and remember the verdict. Before that, an Authorization
+ * header longer than `maxTokenLength` is refused unread: nothing decodes a huge token, and
+ * passport's header regular expression (quadratic on a header without whitespace) never sees it.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_BEARER_STRATEGY) {
+  private readonly maxAuthorizationLength: number;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokenCache,
     private readonly revocation: TokenRevocation,
+    @Inject(RESOLVED_JWT_BEARER_OPTIONS) options: Pick<ResolvedJwtBearerOptions, 'maxTokenLength'>,
   ) {
     super();
+    this.maxAuthorizationLength = BEARER_PREFIX.length + options.maxTokenLength;
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -42,8 +52,10 @@ export class JwtAuthGuard extends AuthGuard(JWT_BEARER_STRATEGY) {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const token = bearerTokenCandidate(request);
     const known = token === null ? undefined : this.verified.get(token);
-    if (token === null || known === undefined)
+    if (token === null || known === undefined) {
+      this.refuseOversized(request);
       return super.canActivate(context) as boolean | Promise<boolean>;
+    }
     const revoked = this.revocation.isRevoked(known.claims, token);
     return typeof revoked === 'boolean'
       ? this.admit(request, token, known, revoked)
@@ -60,6 +72,15 @@ export class JwtAuthGuard extends AuthGuard(JWT_BEARER_STRATEGY) {
     // RFC 6750 §3.1: a request with no bearer token at all gets a challenge without error code.
     if (!bearerTokenFrom(context.switchToHttp().getRequest())) throw new BearerTokenMissing();
     throw toInvalidToken(error ?? info);
+  }
+
+  private refuseOversized(request: GuardedRequest): void {
+    const authorization = request.headers?.authorization;
+    if (typeof authorization !== 'string' || authorization.length <= this.maxAuthorizationLength)
+      return;
+    if (authorization.slice(0, BEARER_PREFIX.length).toLowerCase() === BEARER_PREFIX)
+      throw new InvalidToken('the token is too large');
+    throw new BearerTokenMissing();
   }
 
   private admit(

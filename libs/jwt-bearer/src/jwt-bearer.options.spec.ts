@@ -18,7 +18,8 @@ describe('resolveJwtBearerOptions', () => {
       metadataRetrySeconds: 1,
       metadataRefreshSeconds: 43200,
       keyCacheSeconds: 600,
-      jwksRequestsPerMinute: 10,
+      jwksRefreshCooldownSeconds: 30,
+      maxTokenLength: 8192,
       backchannelTimeoutSeconds: 5,
       verifiedTokenCacheSize: 10000,
     });
@@ -88,6 +89,18 @@ describe('resolveJwtBearerOptions', () => {
     expect(
       resolveJwtBearerOptions({ ...required, verifiedTokenCacheSize: 0 }).verifiedTokenCacheSize,
     ).toBe(0);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses a maximum token length of %s', (length) => {
+    expect(() => resolveJwtBearerOptions({ ...required, maxTokenLength: length })).toThrow(
+      'maxTokenLength: must be a whole number above 0',
+    );
+  });
+
+  it.each([0, -1, Number.NaN])('refuses a JWKS refresh cooldown of %s', (seconds) => {
+    expect(() =>
+      resolveJwtBearerOptions({ ...required, jwksRefreshCooldownSeconds: seconds }),
+    ).toThrow('jwksRefreshCooldownSeconds: must be a number above 0');
   });
 
   it('refuses an empty algorithm list', () => {

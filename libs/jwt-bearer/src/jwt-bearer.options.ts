@@ -25,8 +25,17 @@ export interface JwtBearerOptions {
   metadataRefreshSeconds?: number;
   /** How long a signing key is cached before the JWKS is asked again. Default 10 minutes. */
   keyCacheSeconds?: number;
-  /** At most this many JWKS fetches a minute (unknown `kid`s refetch). Default 10. */
-  jwksRequestsPerMinute?: number;
+  /**
+   * A token whose `kid` the keys fetched last do not hold makes the JWKS be fetched again (a new
+   * key), but at most once in this many seconds after the last fetch, whatever the tokens: an
+   * attacker sending unknown `kid`s costs the authority one request per cooldown. Default 30.
+   */
+  jwksRefreshCooldownSeconds?: number;
+  /**
+   * The longest token accepted, in characters: a longer Authorization header is refused before
+   * anything parses it. Default 8192 (8 KiB), half of Node's 16 KiB limit on all the headers.
+   */
+  maxTokenLength?: number;
   /** Timeout of every request to the authority (discovery, JWKS). Default 5. */
   backchannelTimeoutSeconds?: number;
   /**
@@ -51,7 +60,8 @@ export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtB
     metadataRetrySeconds: 1,
     metadataRefreshSeconds: 12 * 60 * 60,
     keyCacheSeconds: 10 * 60,
-    jwksRequestsPerMinute: 10,
+    jwksRefreshCooldownSeconds: 30,
+    maxTokenLength: 8 * 1024,
     backchannelTimeoutSeconds: 5,
     verifiedTokenCacheSize: 10_000,
     ...withoutUndefined(options),
@@ -65,7 +75,12 @@ export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtB
     ...numberProblems('metadataRetrySeconds', resolved.metadataRetrySeconds, Number.MIN_VALUE),
     ...numberProblems('metadataRefreshSeconds', resolved.metadataRefreshSeconds, Number.MIN_VALUE),
     ...numberProblems('keyCacheSeconds', resolved.keyCacheSeconds, Number.MIN_VALUE),
-    ...numberProblems('jwksRequestsPerMinute', resolved.jwksRequestsPerMinute, 1),
+    ...numberProblems(
+      'jwksRefreshCooldownSeconds',
+      resolved.jwksRefreshCooldownSeconds,
+      Number.MIN_VALUE,
+    ),
+    ...positiveIntegerProblems('maxTokenLength', resolved.maxTokenLength),
     ...numberProblems(
       'backchannelTimeoutSeconds',
       resolved.backchannelTimeoutSeconds,
@@ -125,6 +140,12 @@ function numberProblems(name: string, value: unknown, minimum: number): string[]
   return typeof value === 'number' && Number.isFinite(value) && value >= minimum
     ? []
     : [`${name}: must be a number${minimum > 0 ? ' above 0' : ' of at least 0'}`];
+}
+
+function positiveIntegerProblems(name: string, value: unknown): string[] {
+  return Number.isSafeInteger(value) && (value as number) > 0
+    ? []
+    : [`${name}: must be a whole number above 0`];
 }
 
 function integerProblems(name: string, value: unknown): string[] {

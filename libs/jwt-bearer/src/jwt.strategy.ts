@@ -11,7 +11,9 @@ import type { JoseHeader } from './jose-header';
 import { JWT_BEARER_STRATEGY } from './jwt-bearer.constants';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
-import { SigningKeyResolver } from './signing-key-resolver';
+import { claimTimesProblem } from './claim-times';
+import { SigningKeyResolver, type KeyObjectProvider } from './signing-key-resolver';
+import { assertWellFormedJws } from './token-structure';
 import { TokenRevocation } from './token-revocation';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -27,14 +29,17 @@ const ACCESS_TOKEN_TYPES = [AccessTokenJwtType, `application/${AccessTokenJwtTyp
 useNodeCryptoForEdDsa();
 
 /**
- * Validates JWT access tokens (RFC 9068 §4): signature by a key from the authority's JWKS, `alg`
- * in the allow-list and fitting the key, `aud`, `exp`/`nbf` with the clock skew (jsonwebtoken;
- * EdDSA on node:crypto), then `typ` and `iss` against the discovered issuer and revocation
- * (here). The claims become `request.user`, and the verdict goes to VerifiedTokenCache, so the
- * next request with the same token need not come here.
+ * Validates JWT access tokens (RFC 9068 §4): a well-formed JWS without `crit` or repeated JSON
+ * members (token-structure.ts), signature by a key from the authority's JWKS, `alg` in the
+ * allow-list and fitting the key, `aud`, `exp`/`nbf` with the clock skew (jsonwebtoken; EdDSA on
+ * node:crypto), then `typ`, the time claims' types and `iat`, `iss` against the discovered issuer
+ * and revocation (here). The claims become `request.user`, and the verdict goes to
+ * VerifiedTokenCache, so the next request with the same token need not come here.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY) {
+  private readonly clockSkewSeconds: number;
+
   constructor(
     @Inject(RESOLVED_JWT_BEARER_OPTIONS) options: ResolvedJwtBearerOptions,
     keys: SigningKeyResolver,
@@ -46,7 +51,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
       jwtFromRequest: bearerTokenFrom,
       // @types/passport-jwt says string or Buffer; passport-jwt hands the key to jsonwebtoken
       // untouched, and jsonwebtoken 9 takes a KeyObject (and parses anything else every time).
-      secretOrKeyProvider: keys.secretOrKeyProvider as SecretOrKeyProvider,
+      secretOrKeyProvider: checkedBeforeKeyLookup(keys.secretOrKeyProvider) as SecretOrKeyProvider,
       audience: options.audience,
       // jsonwebtoken's Algorithm has no EdDSA: eddsa-verifier.ts verifies it.
       algorithms: [...options.algorithms] as JwtVerifyOptions['algorithms'],
@@ -58,6 +63,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
         ...{ [EDDSA_ON_NODE_CRYPTO]: true },
       },
     });
+    this.clockSkewSeconds = options.clockSkewSeconds;
   }
 
   async validate(request: unknown, { header, payload }: VerifiedJwt): Promise<AccessTokenClaims> {
@@ -67,7 +73,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     // The issuer is discovered, so it cannot be handed to jsonwebtoken up front.
     const { issuer } = await this.metadata.get();
     if (payload.iss !== issuer) throw new InvalidToken("the token's issuer is not trusted");
-    if (typeof payload.exp !== 'number') throw new InvalidToken('the token has no exp');
+    const timesProblem = claimTimesProblem(
+      payload,
+      this.clockSkewSeconds,
+      Math.floor(Date.now() / 1000),
+    );
+    if (timesProblem !== undefined) throw new InvalidToken(timesProblem);
 
     const claims = deepFreeze(payload) as AccessTokenClaims;
     // passport-jwt took the token from this very header.
@@ -78,11 +89,23 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     this.verified.set(token, {
       claims,
       kid: typeof header.kid === 'string' ? header.kid : undefined,
-      exp: payload.exp,
+      exp: payload.exp as number,
       nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
     });
     return claims;
   }
+}
+
+/** The token's structure is checked first: a malformed one costs no key lookup. */
+function checkedBeforeKeyLookup(provider: KeyObjectProvider): KeyObjectProvider {
+  return (request, rawToken, done) => {
+    try {
+      assertWellFormedJws(rawToken);
+    } catch (error) {
+      return done(error);
+    }
+    provider(request, rawToken, done);
+  };
 }
 
 /** The claims are shared by every request that presents the token: none may change them. */

@@ -139,9 +139,87 @@ describe('SigningKeyResolver', () => {
     );
 
     authority.available = false;
+    await sleep(5);
     await expect(resolver.resolve(token)).rejects.toThrow(
       new InvalidToken('signing keys are unavailable'),
     );
+  });
+
+  describe('unknown kids: the JWKS refresh cooldown (jwksRefreshCooldownSeconds, 30 s)', () => {
+    let cached: SigningKeyResolver;
+    // One attacker key signs every made-up kid: RSA key generation is slow.
+    const attackerKey = new TestSigningKey('attacker');
+    const withKid = (kid: string) =>
+      authority.signAccessToken({ key: attackerKey, header: { kid } });
+    const unknown = new InvalidToken("the token's signing key is unknown");
+
+    beforeEach(async () => {
+      cached = resolverFor();
+      await cached.resolve(authority.signAccessToken());
+      expect(authority.requests.jwks).toBe(1);
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it('a flood of made-up kids costs the authority one fetch per cooldown', async () => {
+      for (let i = 0; i < 100; i++)
+        await expect(cached.resolve(withKid(`made-up-${i}`))).rejects.toThrow(unknown);
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          expect(cached.resolve(withKid(`concurrent-${i}`))).rejects.toThrow(unknown),
+        ),
+      );
+      expect(authority.requests.jwks).toBe(2);
+
+      const afterCooldown = Date.now() + 30_000;
+      jest.spyOn(Date, 'now').mockReturnValue(afterCooldown);
+      await expect(cached.resolve(withKid('made-up-again'))).rejects.toThrow(unknown);
+      await expect(cached.resolve(withKid('and-again'))).rejects.toThrow(unknown);
+      expect(authority.requests.jwks).toBe(3);
+    });
+
+    it('concurrent made-up kids share one fetch when no keys are held yet', async () => {
+      const fresh = resolverFor();
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          expect(fresh.resolve(withKid(`first-${i}`))).rejects.toThrow(unknown),
+        ),
+      );
+      expect(authority.requests.jwks).toBe(2);
+    });
+
+    it('a key published since the last fetch is found at once, each time (a rotation never waits)', async () => {
+      for (const alg of ['PS256', 'ES256'] as const) {
+        const key = new TestSigningKey(undefined, alg);
+        authority.publishedKeys.push(key);
+        await expect(cached.resolve(authority.signAccessToken({ key }))).resolves.toBeDefined();
+      }
+      expect(authority.requests.jwks).toBe(3);
+    });
+
+    it('a key published during a cooldown is found once it ends', async () => {
+      await expect(cached.resolve(withKid('made-up'))).rejects.toThrow(unknown);
+      const key = new TestSigningKey();
+      authority.publishedKeys.push(key);
+      await expect(cached.resolve(authority.signAccessToken({ key }))).rejects.toThrow(unknown);
+
+      const afterCooldown = Date.now() + 30_000;
+      jest.spyOn(Date, 'now').mockReturnValue(afterCooldown);
+      await expect(cached.resolve(authority.signAccessToken({ key }))).resolves.toBeDefined();
+    });
+
+    it('a key the last fetch held keeps working during a cooldown', async () => {
+      await expect(cached.resolve(withKid('made-up'))).rejects.toThrow(unknown);
+      await expect(cached.resolve(authority.signAccessToken())).resolves.toBeDefined();
+      expect(authority.requests.jwks).toBe(2);
+    });
+
+    it('a shorter cooldown, as configured', async () => {
+      const quick = resolverFor({ jwksRefreshCooldownSeconds: 0.001 });
+      await expect(quick.resolve(withKid('one'))).rejects.toThrow(unknown);
+      await sleep(5);
+      await expect(quick.resolve(withKid('two'))).rejects.toThrow(unknown);
+      expect(authority.requests.jwks).toBe(1 + 2);
+    });
   });
 
   describe('isTrusted: may a verdict on a token signed by this kid be reused?', () => {

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JwksClient, type SigningKey } from 'jwks-rsa';
+import { JwksClient } from 'jwks-rsa';
 import { InvalidToken } from '@app/shared';
 import { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
 import { FailureLog, describeFailure } from './failure-log';
@@ -19,46 +19,74 @@ export type KeyObjectProvider = (
   done: (error: unknown, key?: KeyObject) => void,
 ) => void;
 
-/** A key as jwks-rsa gave it, parsed, and when jwks-rsa fetched it (so when it asks again). */
-interface ParsedKey {
-  readonly key: KeyObject;
-  readonly fetchedAt: number;
-}
-
-/** The key last seen for a `kid`: remembered while the authority cannot be asked. */
-interface TrustedKey {
+/** A key of the JWKS, parsed once. */
+interface PublishedKey {
+  readonly kid: string | undefined;
   readonly key: KeyObject;
   /** The JWK's own `alg`, when it names one: the only algorithm the key may verify. */
   readonly jwkAlg: string | undefined;
-  /**
-   * Until then (epoch ms) a verdict on a token signed with this key may be reused without asking
-   * the authority: while jwks-rsa would still answer for this `kid` from its cache, or, while the
-   * authority cannot be asked, until the next retry.
-   */
-  trustedUntil: number;
 }
 
+/** The keys of one JWKS fetch. */
+class PublishedKeys {
+  /** By kid: isTrusted asks on every request VerifiedTokenCache admits. */
+  private readonly byKid = new Map<string, PublishedKey>();
+
+  constructor(
+    private readonly keys: readonly PublishedKey[],
+    /** When they were fetched (epoch ms). */
+    readonly fetchedAt: number,
+    /**
+     * Until then they answer without asking the authority: `keyCacheSeconds` after the fetch,
+     * or, while the authority cannot be asked, until the next retry.
+     */
+    public heldUntil: number,
+  ) {
+    // The first of two keys with one kid wins, as in jwks-rsa.
+    for (const key of keys)
+      if (key.kid !== undefined && !this.byKid.has(key.kid)) this.byKid.set(key.kid, key);
+  }
+
+  find(kid: Kid): PublishedKey | undefined {
+    // As jwks-rsa: a token without a kid may use the only key, whatever its kid.
+    if (kid === undefined) return this.keys.length === 1 ? this.keys[0] : undefined;
+    return this.byKid.get(kid);
+  }
+}
+
+const unknownKey = () => new InvalidToken("the token's signing key is unknown");
+
 /**
- * Finds the public key a token was signed with, from the discovered `jwks_uri`. jwks-rsa's
- * JwksClient is the source (cached per `kid` for `keyCacheSeconds`, an unknown `kid` refetches,
- * rate-limited); on top:
- * - each key is parsed into a KeyObject once, not at every verification (jsonwebtoken given a
- *   PEM re-parses it on every call, which costs most of a verification);
+ * Finds the public key a token was signed with, in the JWKS of the discovered `jwks_uri` (fetched
+ * and parsed by jwks-rsa), never anywhere a token points to (`jku`, `x5u`, `jwk`, `x5c` are
+ * ignored). The whole key set is cached:
+ * - it answers for `keyCacheSeconds`, each key parsed into a KeyObject once per fetch
+ *   (jsonwebtoken given a PEM re-parses it on every call, which costs most of a verification);
+ * - a `kid` it does not hold refetches it (a new key, found at once). When the new fetch does not
+ *   hold it either, the kid was made up, and for `jwksRefreshCooldownSeconds` after that fetch
+ *   no unknown kid refetches: a flood of tokens with made-up kids costs the authority at most one
+ *   request per cooldown, and they are refused at once; a rotation (whose new key is found) never
+ *   waits, unless it comes within a cooldown that such a flood started;
+ * - one fetch at a time: concurrent requests wait for the same one;
  * - the key must fit the token's `alg`: its JWK's own `alg`, its type and curve;
- * - while the authority cannot be asked (down, timing out, rate limit hit), a key already seen
- *   for that `kid` keeps working, so an outage does not log every client out;
- * - a `kid` the reachable authority no longer publishes is refused and forgotten (key removal);
+ * - while the authority cannot be asked (down, timing out), the keys last fetched keep working,
+ *   and it is asked again after `metadataRetrySeconds`, so an outage does not log every client
+ *   out;
+ * - a `kid` the reachable authority no longer publishes is refused (key removal);
  * - `isTrusted(kid)` says whether a verdict on a token signed by that key may still be reused
- *   (VerifiedTokenCache): only while jwks-rsa would answer from its cache, so a reused verdict
- *   never outlives the moment the full path would ask the authority about the key again.
+ *   (VerifiedTokenCache): only while the key set answers without asking the authority, so a
+ *   reused verdict never outlives the moment the full path would ask about the key again.
  */
 @Injectable()
 export class SigningKeyResolver {
-  private readonly trusted = new Map<Kid, TrustedKey>();
-  /** jwks-rsa hands the same SigningKey object until it fetches the JWKS again. */
-  private readonly parsed = new WeakMap<SigningKey, ParsedKey>();
+  private published?: PublishedKeys;
+  private refreshing?: Promise<PublishedKeys>;
+  /** After a failed fetch (epoch ms): no new attempt before then. */
+  private retryAt = 0;
+  /** After a fetch that did not hold a kid asked for (epoch ms): unknown kids refetch no more. */
+  private unknownKidCooldownUntil = 0;
   private readonly failures = new FailureLog(new Logger('JwtBearer'), 'signing keys');
-  private keys?: { jwksUri: string; client: JwksClient };
+  private jwks?: { jwksUri: string; client: JwksClient };
 
   constructor(
     @Inject(RESOLVED_JWT_BEARER_OPTIONS) private readonly options: ResolvedJwtBearerOptions,
@@ -78,8 +106,10 @@ export class SigningKeyResolver {
    * the authority about the key.
    */
   isTrusted(kid: Kid, now: number = Date.now()): boolean {
-    const trusted = this.trusted.get(kid);
-    return trusted !== undefined && now < trusted.trustedUntil;
+    const published = this.published;
+    return (
+      published !== undefined && now < published.heldUntil && published.find(kid) !== undefined
+    );
   }
 
   async resolve(rawToken: string): Promise<KeyObject> {
@@ -90,68 +120,91 @@ export class SigningKeyResolver {
     if (typeof header.alg !== 'string' || !allowed.includes(header.alg))
       throw new InvalidToken("the token's alg is not allowed");
 
-    const trusted = await this.trustedKey(header.kid);
-    if (!keyFitsAlgorithm(trusted.key, header.alg, trusted.jwkAlg))
+    const published = await this.keyFor(header.kid);
+    if (!keyFitsAlgorithm(published.key, header.alg, published.jwkAlg))
       throw new InvalidToken("the token's alg does not fit its signing key");
-    return trusted.key;
+    return published.key;
   }
 
-  private async trustedKey(kid: Kid): Promise<TrustedKey> {
+  private async keyFor(kid: Kid): Promise<PublishedKey> {
+    const now = Date.now();
+    const published = this.published;
+    if (published !== undefined && now < published.heldUntil) {
+      const key = published.find(kid);
+      if (key !== undefined) return key;
+      if (now < this.unknownKidCooldownUntil) throw unknownKey();
+    }
+    if (now < this.retryAt) return this.lastKnownKey(kid);
+    let fresh: PublishedKeys;
     try {
-      const trusted = await this.fetchKey(kid);
-      this.failures.succeeded();
-      return trusted;
-    } catch (error) {
-      if (error instanceof InvalidToken) throw error;
-      if (error instanceof Error && error.name === 'SigningKeyNotFoundError') {
-        this.trusted.delete(kid);
-        throw new InvalidToken("the token's signing key is unknown");
-      }
-      // AuthorityMetadata logs its own failures.
-      if (!(error instanceof AuthorityMetadataError)) this.failures.failed(describeFailure(error));
-      const remembered = this.trusted.get(kid);
-      if (remembered === undefined) throw new InvalidToken('signing keys are unavailable');
-      // Verdicts on its tokens stand until the authority is worth asking again.
-      remembered.trustedUntil = Math.max(
-        remembered.trustedUntil,
-        Date.now() + this.options.metadataRetrySeconds * 1000,
-      );
-      return remembered;
+      fresh = await this.refresh();
+    } catch {
+      return this.lastKnownKey(kid);
     }
+    const key = fresh.find(kid);
+    if (key === undefined) {
+      // Not a key published since: a made-up kid. Others wait for the cooldown to refetch.
+      this.unknownKidCooldownUntil =
+        fresh.fetchedAt + this.options.jwksRefreshCooldownSeconds * 1000;
+      throw unknownKey();
+    }
+    return key;
   }
 
-  private async fetchKey(kid: Kid): Promise<TrustedKey> {
-    const signingKey = await this.clientFor((await this.metadata.get()).jwksUri).getSigningKey(kid);
-    let parsed = this.parsed.get(signingKey);
-    if (parsed === undefined) {
-      // A SigningKey never seen is one jwks-rsa has just fetched; it caches it from now on.
-      parsed = { key: createPublicKey(signingKey.getPublicKey()), fetchedAt: Date.now() };
-      this.parsed.set(signingKey, parsed);
-    }
-    const trustedUntil = parsed.fetchedAt + this.options.keyCacheSeconds * 1000;
-    const remembered = this.trusted.get(kid);
-    if (remembered?.key === parsed.key) {
-      remembered.trustedUntil = Math.max(remembered.trustedUntil, trustedUntil);
-      return remembered;
-    }
-    const trusted = { key: parsed.key, jwkAlg: signingKey.alg || undefined, trustedUntil };
-    this.trusted.set(kid, trusted);
-    return trusted;
+  /** While the authority cannot be asked: the key as last fetched, if it was there. */
+  private lastKnownKey(kid: Kid): PublishedKey {
+    const key = this.published?.find(kid);
+    if (key === undefined) throw new InvalidToken('signing keys are unavailable');
+    return key;
   }
 
-  /** One jwks-rsa client per discovered `jwks_uri`, so its cache and rate limit persist. */
+  private refresh(): Promise<PublishedKeys> {
+    this.refreshing ??= this.fetchKeys()
+      .then(
+        (published) => {
+          this.published = published;
+          this.retryAt = 0;
+          this.failures.succeeded();
+          return published;
+        },
+        (error: unknown) => {
+          this.retryAt = Date.now() + this.options.metadataRetrySeconds * 1000;
+          // Verdicts on tokens of the keys last fetched stand until the authority is worth asking again.
+          if (this.published !== undefined)
+            this.published.heldUntil = Math.max(this.published.heldUntil, this.retryAt);
+          // AuthorityMetadata logs its own failures.
+          if (!(error instanceof AuthorityMetadataError))
+            this.failures.failed(describeFailure(error));
+          throw error;
+        },
+      )
+      .finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async fetchKeys(): Promise<PublishedKeys> {
+    const { jwksUri } = await this.metadata.get();
+    const signingKeys = await this.clientFor(jwksUri).getSigningKeys();
+    const keys = signingKeys.map((signingKey) => ({
+      kid: signingKey.kid || undefined,
+      key: createPublicKey(signingKey.getPublicKey()),
+      jwkAlg: signingKey.alg || undefined,
+    }));
+    const fetchedAt = Date.now();
+    return new PublishedKeys(keys, fetchedAt, fetchedAt + this.options.keyCacheSeconds * 1000);
+  }
+
+  /** One jwks-rsa client per discovered `jwks_uri`; it fetches and parses, the cache is ours. */
   private clientFor(jwksUri: string): JwksClient {
-    if (this.keys?.jwksUri !== jwksUri) {
+    if (this.jwks?.jwksUri !== jwksUri) {
       const client = new JwksClient({
         jwksUri,
-        cache: true,
-        cacheMaxAge: this.options.keyCacheSeconds * 1000,
-        rateLimit: true,
-        jwksRequestsPerMinute: this.options.jwksRequestsPerMinute,
+        cache: false,
+        rateLimit: false,
         timeout: this.options.backchannelTimeoutSeconds * 1000,
       });
-      this.keys = { jwksUri, client };
+      this.jwks = { jwksUri, client };
     }
-    return this.keys.client;
+    return this.jwks.client;
   }
 }
