@@ -54,7 +54,7 @@ export class IdentityEnvironment extends ServerEnvironment {
   @IsInt()
   @Min(1)
   @Max(1000)
-  IDENTITY_LOCKOUT_THRESHOLD: number = 5;
+  IDENTITY_LOCKOUT_THRESHOLD: number = 10;
 
   @IsDuration()
   IDENTITY_LOCKOUT_WINDOW: string = '5m';
