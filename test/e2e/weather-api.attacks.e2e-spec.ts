@@ -1,17 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import {
-  constants,
-  createPrivateKey,
-  createPublicKey,
-  randomUUID,
-  sign,
-  type KeyObject,
-} from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
+  accessTokenClaims,
   decodeJwt,
   getJson,
   getToken,
@@ -134,21 +128,7 @@ describe('weather-api: JWT attacks', () => {
     });
   }
 
-  function claims(changes: Record<string, unknown> = {}): Record<string, unknown> {
-    const now = nowSeconds();
-    return {
-      iss: proxyUrl,
-      sub: 'client',
-      client_id: 'client',
-      aud: 'api1',
-      scope: 'api1',
-      iat: now,
-      nbf: now,
-      exp: now + 300,
-      jti: randomUUID(),
-      ...changes,
-    };
-  }
+  const claims = (changes: Record<string, unknown> = {}) => accessTokenClaims(proxyUrl, changes);
 
   /** As the identity would issue it, with `header` and `claimChanges` changed. */
   const forge = (

@@ -1,6 +1,7 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
 import {
+  accessTokenClaims,
   clients,
   decodeJwt,
   getJson,
@@ -46,21 +47,9 @@ describe('weather-api: bearer token validation', () => {
 
   /** A token as the identity would issue it, with `claims` and `header` changed. */
   function forge(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) {
-    const now = nowSeconds();
     return signRs256(
       { typ: 'at+jwt', kid, ...header },
-      {
-        iss: identity.url,
-        sub: 'client',
-        client_id: 'client',
-        aud: 'api1',
-        scope: 'api1',
-        iat: now,
-        nbf: now,
-        exp: now + 300,
-        jti: randomUUID(),
-        ...claims,
-      },
+      accessTokenClaims(identity.url, claims),
       signingKey,
     );
   }

@@ -4,6 +4,7 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
+  randomUUID,
   sign,
   verify,
   type JsonWebKey,
@@ -188,6 +189,26 @@ export function verifiesWith(token: string, jwk: JsonWebKey): boolean {
 
 function encodeSegment(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** The claims of an api1 access token from `issuer` for the seed client, with `changes`. */
+export function accessTokenClaims(
+  issuer: string,
+  changes: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const now = nowSeconds();
+  return {
+    iss: issuer,
+    sub: 'client',
+    client_id: 'client',
+    aud: 'api1',
+    scope: 'api1',
+    iat: now,
+    nbf: now,
+    exp: now + 300,
+    jti: randomUUID(),
+    ...changes,
+  };
 }
 
 /** An RS256 JWS over `header` (alg forced to RS256 unless given) and `payload`. */

@@ -15,6 +15,8 @@ export const {
   .setClassMethodName('forRoot')
   .setExtras<JwtBearerExtras>({}, (definition, { tokenRevocation }) => ({
     ...definition,
+    // Its guard is global already; AuthorityReadiness is then injectable anywhere (health).
+    global: true,
     providers: [
       ...(definition.providers ?? []),
       { provide: TokenRevocation, useClass: tokenRevocation ?? NoTokenRevocation },

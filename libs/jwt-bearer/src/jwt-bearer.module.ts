@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthorityMetadata } from './authority-metadata';
+import { AuthorityReadiness } from './authority-readiness';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import {
   ConfigurableJwtBearerModule,
@@ -31,7 +32,8 @@ import { VerifiedTokenCache } from './verified-token-cache';
     JwtStrategy,
     JwtAuthGuard,
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
+    AuthorityReadiness,
   ],
-  exports: [JwtAuthGuard],
+  exports: [JwtAuthGuard, AuthorityReadiness],
 })
 export class JwtBearerModule extends ConfigurableJwtBearerModule {}

@@ -112,6 +112,14 @@ export class SigningKeyResolver {
     );
   }
 
+  /** Resolves once the key set has been fetched at least once, fetching it now if need be. */
+  async ensureFetched(): Promise<void> {
+    if (this.published !== undefined) return;
+    if (Date.now() < this.retryAt)
+      throw new Error('the authority could not be asked; trying again shortly');
+    await this.refresh();
+  }
+
   async resolve(rawToken: string): Promise<KeyObject> {
     const header = decodeJoseHeader(rawToken);
     if (!header || (header.kid !== undefined && typeof header.kid !== 'string'))

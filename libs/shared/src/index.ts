@@ -15,3 +15,4 @@ export * from './jose/base64url-json';
 export * from './http/http-server';
 export * from './http/graceful-shutdown';
 export * from './logging/http-logging';
+export * from './http/health-endpoints';
