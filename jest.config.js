@@ -5,6 +5,7 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
   '^@app/shared(|/.*)$': '<rootDir>/libs/shared/src$1',
   '^@app/jwt-bearer(|/.*)$': '<rootDir>/libs/jwt-bearer/src$1',
+  '^@app/token-client(|/.*)$': '<rootDir>/libs/token-client/src$1',
 };
 
 module.exports = {

@@ -20,8 +20,8 @@ import {
 // Secrets never reach the logs. This spec runs last (test/support/e2e-sequencer.js): it makes
 // its own full, verbose run (LOG_LEVEL=trace) with secrets long enough to be unmistakable, then
 // looks for every credential and token that any spec of this e2e run sent or received in every
-// log line that any identity or weather-api process of the run printed. (The CLI's output is not
-// scanned: printing a newly generated secret once is its job.)
+// log line that any identity, weather-api or forecast-client process of the run printed. (The
+// CLI's output is not scanned: printing a newly generated secret once is its job.)
 const service: Credentials = { id: 'log-scan-service', secret: 'svc-secret-4f9c1e7a2b8d' };
 const admin: Credentials = { id: 'log-scan-admin', secret: 'admin-secret-9e3a5c7d1f0b' };
 const wrongSecret = 'wrong-secret-7d2e9a4c6b1f';
@@ -45,10 +45,13 @@ const config = {
   ],
 };
 
-/** The log files of the apps (not of the CLI), each line with its file for the failure message. */
+/**
+ * The log files of the apps (not of the CLI; forecast-client is the token client's example
+ * service), each line with its file for the failure message.
+ */
 function appLogLines(): { file: string; line: string }[] {
   return appLogs()
-    .filter(({ file }) => /^(identity|weather-api)-\d/.test(file))
+    .filter(({ file }) => /^(identity|weather-api|forecast-client)-\d/.test(file))
     .flatMap(({ file, text }) => text.split('\n').map((line) => ({ file, line })));
 }
 

@@ -10,7 +10,7 @@ import { appLogStream } from './secrecy';
 export const repoRoot = resolve(__dirname, '..', '..');
 export const seedConfigFile = join(repoRoot, 'config', 'identity.json');
 
-export type AppName = 'identity' | 'weather-api';
+export type AppName = 'identity' | 'weather-api' | 'forecast-client';
 
 /** A built app running as a real process. */
 export interface RunningApp {
@@ -65,6 +65,10 @@ const APP_VARIABLES = [
   'AUDIENCE',
   'CLOCK_SKEW',
   'REQUIRE_HTTPS_METADATA',
+  'CLIENT_ID',
+  'CLIENT_SECRET',
+  'SCOPE',
+  'WEATHER_API_URL',
 ];
 
 const running = new Set<ChildProcess>();
@@ -256,6 +260,17 @@ export interface StartWeatherApiOptions {
 export async function startWeatherApi(options: StartWeatherApiOptions = {}): Promise<RunningApp> {
   const port = options.port ?? (await freePort());
   return startApp('weather-api', options.env ?? {}, port, options.timeoutMs ?? 20_000);
+}
+
+/**
+ * Starts `dist/apps/forecast-client/main.js` (the token client's example service) and waits until
+ * it answers `GET /health`. Pass AUTHORITY, CLIENT_ID, CLIENT_SECRET, WEATHER_API_URL...
+ */
+export async function startForecastClient(
+  options: StartWeatherApiOptions = {},
+): Promise<RunningApp> {
+  const port = options.port ?? (await freePort());
+  return startApp('forecast-client', options.env ?? {}, port, options.timeoutMs ?? 20_000);
 }
 
 export interface ExitResult {
