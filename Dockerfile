@@ -1,28 +1,46 @@
 # One image for both apps; the command chooses which one runs:
 #   node dist/apps/identity/main.js     (the default)
 #   node dist/apps/weather-api/main.js
-# See docker-compose.yml for both, wired together.
+# See docker-compose.yml for both, wired together. No secret is baked in: every setting, and every
+# credential, comes from the environment when the container starts.
 
-# --- build: every dependency, then `nest build` for both apps -------------------------------
-FROM node:20-bookworm-slim AS build
+# --- toolchain: better-sqlite3 is a native addon; when no prebuilt binary fits, npm compiles it ---
+FROM node:20-bookworm-slim AS toolchain
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# swagger-ui-dist's @scarf/scarf phones home from its install script (package.json's allowScripts
+# refuses it under npm 11; the image's npm 10 ignores allowScripts and runs every script).
+ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
+
+# --- build: every dependency, then `nest build` for both apps and the CLI ------------------------
+FROM toolchain AS build
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-# --- runtime: production dependencies, the bundles and the configuration, as user `node` ----
+# --- production dependencies only, with better-sqlite3's binary built for this very base image ---
+FROM toolchain AS production-dependencies
+# The check fails the build here, not the container at start, if the addon's install script did
+# not run.
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && node -e "new (require('better-sqlite3'))(':memory:').close()"
+
+# --- runtime: no compiler, no dev dependencies, no npm cache; runs as the unprivileged `node` ------
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=production-dependencies /app/node_modules ./node_modules
+COPY package.json ./
 COPY --from=build /app/dist ./dist
 COPY config ./config
-# The identity keeps its signing key here (mode 0600); mount a volume so it survives the container.
+# The identity's embedded database (when DATABASE_URL is unset) lives here: mount a volume on it.
 RUN mkdir -p /data && chown node:node /data
 ENV IDENTITY_DATA_DIR=/data
 USER node
 # identity, weather-api
 EXPOSE 5001 5003
+# No HEALTHCHECK: the port depends on which app runs; docker-compose.yml probes each service.
 CMD ["node", "dist/apps/identity/main.js"]
