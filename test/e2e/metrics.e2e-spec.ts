@@ -159,4 +159,42 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
       expect(requestLines.filter((line) => /"url":"\/(metrics|health)/.test(line))).toEqual([]);
     }
   });
+
+  describe('with the rate limits on', () => {
+    let limited: RunningIdentity;
+
+    beforeAll(async () => {
+      limited = await startIdentity({
+        env: {
+          RATE_LIMIT: 'on',
+          IDENTITY_RATE_LIMIT_CLIENT: '5/1m',
+          IDENTITY_RATE_LIMIT_ADDRESS: '10000/1m',
+          IDENTITY_LOCKOUT_THRESHOLD: '2',
+          IDENTITY_LOCKOUT_WINDOW: '1m',
+          IDENTITY_LOCKOUT_DURATION: '1m',
+          IDENTITY_LOCKOUT_MAX_DURATION: '1m',
+        },
+      });
+    });
+    afterAll(() => limited?.stop());
+
+    it('counts lock-outs as a failure reason, and throttled requests by throttle', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const response = await postToken(limited.url, {
+          form: { grant_type: 'client_credentials' },
+          basic: { id: seedClient.id, secret: 'not-the-secret' },
+        });
+        statuses.push(response.status);
+      }
+      // Two failures lock the id out; the sixth request for it is over the per-client limit.
+      expect(statuses).toEqual([401, 401, 429, 429, 429, 429]);
+      const text = await scrape(limited);
+      const failures = 'identity_client_authentication_failures_total';
+      expect(valueOf(text, `${failures}{reason="wrong_secret"}`)).toBe(2);
+      expect(valueOf(text, `${failures}{reason="locked_out"}`)).toBe(3);
+      expect(valueOf(text, 'identity_token_requests_throttled_total{throttle="client"}')).toBe(1);
+      expect(valueOf(text, 'identity_token_requests_throttled_total{throttle="address"}')).toBe(0);
+    });
+  });
 });
