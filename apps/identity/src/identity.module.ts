@@ -10,6 +10,7 @@ import { identitySettings, type IdentitySettings } from './config/identity-setti
 import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
+import { IdentityMetricsModule } from './metrics/identity-metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RateLimitModule } from './throttling/rate-limit.module';
 import { TokenModule } from './token/token.module';
@@ -32,6 +33,7 @@ import { TokenModule } from './token/token.module';
     AdminModule,
     HealthModule,
     RateLimitModule,
+    IdentityMetricsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
 })

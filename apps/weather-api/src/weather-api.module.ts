@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { JwtBearerModule } from '@app/jwt-bearer';
 import { OAuthErrorFilter, httpLoggingParams } from '@app/shared';
 import { HealthModule } from './health/health.module';
+import { WeatherApiMetricsModule } from './metrics/weather-api-metrics.module';
 import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
 import { WeatherModule } from './weather/weather.module';
 
@@ -27,6 +28,7 @@ import { WeatherModule } from './weather/weather.module';
     }),
     WeatherModule,
     HealthModule,
+    WeatherApiMetricsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
 })

@@ -15,3 +15,5 @@ export { ScopesGuard } from './scopes.guard';
 export { TokenClaims } from './token-claims.decorator';
 export type { AccessTokenClaims } from './access-token-claims';
 export { AuthorityReadiness } from './authority-readiness';
+export { JwtBearerMetrics } from './jwt-bearer-metrics';
+export type { JwksFetchOutcome, TokenValidationOutcome } from './jwt-bearer-metrics';

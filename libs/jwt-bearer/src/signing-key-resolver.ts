@@ -1,10 +1,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
 import { InvalidToken } from '@app/shared';
 import { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
 import { FailureLog, describeFailure } from './failure-log';
 import { decodeJoseHeader } from './jose-header';
+import { JwtBearerMetrics } from './jwt-bearer-metrics';
 import { keyFitsAlgorithm } from './key-algorithm';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
@@ -91,6 +92,7 @@ export class SigningKeyResolver {
   constructor(
     @Inject(RESOLVED_JWT_BEARER_OPTIONS) private readonly options: ResolvedJwtBearerOptions,
     private readonly metadata: AuthorityMetadata,
+    @Optional() private readonly metrics: JwtBearerMetrics = JwtBearerMetrics.none,
   ) {}
 
   /** passport-jwt's `secretOrKeyProvider`; it reports an InvalidToken on failure. */
@@ -172,10 +174,12 @@ export class SigningKeyResolver {
         (published) => {
           this.published = published;
           this.retryAt = 0;
+          this.metrics.jwksFetched('success');
           this.failures.succeeded();
           return published;
         },
         (error: unknown) => {
+          this.metrics.jwksFetched('failure');
           this.retryAt = Date.now() + this.options.metadataRetrySeconds * 1000;
           // Verdicts on tokens of the keys last fetched stand until the authority is worth asking again.
           if (this.published !== undefined)

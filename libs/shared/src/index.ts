@@ -16,3 +16,6 @@ export * from './http/http-server';
 export * from './http/graceful-shutdown';
 export * from './logging/http-logging';
 export * from './http/health-endpoints';
+export * from './metrics/metrics.module';
+export * from './metrics/metric-registry';
+export * from './metrics/http-request-duration';

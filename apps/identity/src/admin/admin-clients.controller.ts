@@ -3,7 +3,6 @@ import {
   Delete,
   Get,
   HttpCode,
-  Logger,
   Param,
   Patch,
   Post,
@@ -25,14 +24,13 @@ export const ADMIN_CLIENTS_PATH = '/admin/clients';
 /**
  * The admin API for clients: the database ones can be created, changed, given and relieved of
  * secrets, and deleted; the configuration file's are listed and shown, and refused any change
- * (409). Every answer is `Cache-Control: no-store`: it may hold a secret shown only once.
+ * (409). Every answer is `Cache-Control: no-store`: it may hold a secret shown only once. Each
+ * change is an audit event (ClientChanged) naming the admin token's client as its actor.
  */
 @Controller(ADMIN_CLIENTS_PATH)
 @UseGuards(AdminTokenGuard)
 @UseFilters(ProblemDetailsFilter)
 export class AdminClientsController {
-  private readonly logger = new Logger('Admin');
-
   constructor(private readonly clients: ClientManagementService) {}
 
   @Get()
@@ -48,8 +46,7 @@ export class AdminClientsController {
     @Req() request: AdminRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ClientView & { secret?: string }> {
-    const { client, secret } = await this.clients.create(jsonBody(request));
-    this.audit(request, `created the client ${client.clientId}`);
+    const { client, secret } = await this.clients.create(jsonBody(request), request.adminClientId);
     noStore(reply).header('location', clientPath(client.clientId));
     return secret === undefined ? client : { ...client, secret };
   }
@@ -69,8 +66,7 @@ export class AdminClientsController {
     @Req() request: AdminRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ClientView> {
-    const client = await this.clients.update(clientId, jsonBody(request));
-    this.audit(request, `changed the client ${clientId}`);
+    const client = await this.clients.update(clientId, jsonBody(request), request.adminClientId);
     noStore(reply);
     return client;
   }
@@ -82,8 +78,7 @@ export class AdminClientsController {
     @Req() request: AdminRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.clients.delete(clientId);
-    this.audit(request, `deleted the client ${clientId}`);
+    await this.clients.delete(clientId, request.adminClientId);
     noStore(reply);
   }
 
@@ -95,8 +90,11 @@ export class AdminClientsController {
     @Req() request: AdminRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AddedSecret> {
-    const added = await this.clients.addSecret(clientId, jsonBody(request, { optional: true }));
-    this.audit(request, `added the secret ${added.id} to the client ${clientId}`);
+    const added = await this.clients.addSecret(
+      clientId,
+      jsonBody(request, { optional: true }),
+      request.adminClientId,
+    );
     noStore(reply).header('location', `${clientPath(clientId)}/secrets/${added.id}`);
     return added;
   }
@@ -109,13 +107,8 @@ export class AdminClientsController {
     @Req() request: AdminRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.clients.removeSecret(clientId, secretId);
-    this.audit(request, `removed the secret ${secretId} from the client ${clientId}`);
+    await this.clients.removeSecret(clientId, secretId, request.adminClientId);
     noStore(reply);
-  }
-
-  private audit(request: AdminRequest, action: string): void {
-    this.logger.log(`${request.adminClientId ?? 'an admin'} ${action}`);
   }
 }
 

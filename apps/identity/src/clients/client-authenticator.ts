@@ -1,8 +1,13 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ClientAuthMethods, InvalidClient } from '@app/shared';
-import { ClientAuthenticationFailed } from '../audit/audit-events';
+import { ClientAuthMethods, InvalidClient, TemporarilyUnavailable } from '@app/shared';
+import {
+  ClientAuthenticationFailed,
+  ClientAuthenticationFailures as Failures,
+  type ClientAuthenticationFailure,
+} from '../audit/audit-events';
 import { AuditTrail } from '../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { TokenEndpointMetrics } from '../metrics/token-endpoint.metrics';
 import { ClientLockout } from '../throttling/client-lockout';
 import type { TokenRequest } from '../token/token-request';
 import type { Client } from './client';
@@ -22,6 +27,7 @@ export class ClientAuthenticator {
     // The CLI authenticates no one: it has no lock-out and no audit trail.
     @Optional() private readonly lockout: ClientLockout = ClientLockout.none,
     @Optional() private readonly audit?: AuditTrail,
+    @Optional() private readonly metrics?: TokenEndpointMetrics,
   ) {}
 
   async authenticate(request: TokenRequest): Promise<Client> {
@@ -31,20 +37,23 @@ export class ClientAuthenticator {
         new ClientAuthenticationFailed(
           undefined,
           undefined,
-          'no client authentication',
+          Failures.NoAuthentication,
           request.address,
         ),
       );
-      throw new InvalidClient('no client authentication');
+      throw new InvalidClient(Failures.NoAuthentication);
     }
     // A locked-out client id is refused before its secret is looked at, and the lock-out
     // learns whether this attempt failed.
-    const attempt = await this.lockout.admit(presented.clientId);
+    const attempt = await this.lockout.admit(presented.clientId).catch((error: unknown) => {
+      if (error instanceof TemporarilyUnavailable) this.metrics?.lockedOut();
+      throw error;
+    });
     return attempt.settle(this.verify(presented, request.address));
   }
 
   private async verify(presented: PresentedCredentials, address: string): Promise<Client> {
-    const fail = (reason: string): never => {
+    const fail = (reason: ClientAuthenticationFailure): never => {
       this.audit?.record(
         new ClientAuthenticationFailed(presented.clientId, presented.method, reason, address),
       );
@@ -54,11 +63,11 @@ export class ClientAuthenticator {
       throw error;
     };
     const client = await this.clients.findClientById(presented.clientId);
-    if (!client) return fail('unknown client');
-    if (!client.enabled) return fail('client disabled');
-    if (presented.clientSecret === undefined) return fail('no secret presented');
+    if (!client) return fail(Failures.UnknownClient);
+    if (!client.enabled) return fail(Failures.DisabledClient);
+    if (presented.clientSecret === undefined) return fail(Failures.NoSecret);
     if (!matchesAnySecret(presented.clientSecret, client.secrets, new Date())) {
-      return fail('secret wrong or expired');
+      return fail(Failures.WrongSecret);
     }
     return client;
   }

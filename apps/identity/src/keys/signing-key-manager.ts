@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { In, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { SigningAlgorithm } from '@app/shared';
+import { SigningKeyRotated, type Actor } from '../audit/audit-events';
+import { AuditTrail } from '../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { SigningKeyEntity } from '../persistence/entities/signing-key.entity';
 import { StoreChanges } from '../persistence/store-changes';
@@ -61,6 +63,8 @@ const MAX_ATTEMPTS = 5;
  * write records a change, so each replica's DatabaseSigningKeyStore reloads.
  *
  * The CLI's `keys list` and `keys rotate` call listKeys() and forceRotation().
+ * Each key created, deleted or forced in is an audit event (SigningKeyRotated) where there is an
+ * audit trail (not in the CLI); DatabaseSigningKeyStore records when a key starts signing.
  */
 @Injectable()
 export class SigningKeyManager {
@@ -75,6 +79,7 @@ export class SigningKeyManager {
     private readonly writer: StoreWriter,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
     @Optional() @Inject(KEYS_CLOCK) readonly clock: Clock = systemClock,
+    @Optional() private readonly audit?: AuditTrail,
   ) {}
 
   get policy(): RotationPolicy {
@@ -120,7 +125,7 @@ export class SigningKeyManager {
    * tokens they signed keep validating. Resource servers fetch the new key from the JWKS when
    * they first see its kid. Returns the new kid.
    */
-  forceRotation(): Promise<string> {
+  forceRotation(actor?: Actor): Promise<string> {
     return this.exclusive(async () => {
       const alg = this.settings.keys.algorithm;
       const privateKey = await generatePrivateKey(alg);
@@ -138,7 +143,15 @@ export class SigningKeyManager {
           }
           await manager.insert(SigningKeyEntity, row);
         });
-        const retired = plan.retire.map((key) => key.kid).join(', ') || 'none';
+        const retiredKids = plan.retire.map((key) => key.kid);
+        const retired = retiredKids.join(', ') || 'none';
+        this.audit?.record(
+          new SigningKeyRotated('forced_rotation', row.kid, {
+            ...scheduleOf(row),
+            retired: retiredKids,
+            actor,
+          }),
+        );
         this.logger.warn(
           `forced rotation: ${row.kid} (${alg}, generation ${row.generation}) signs from now; retired ${retired}, published until ${iso(now + this.policy.retentionTimeMs)}`,
         );
@@ -205,6 +218,9 @@ export class SigningKeyManager {
       }
       await manager.insert(SigningKeyEntity, row);
     });
+    this.audit?.record(
+      new SigningKeyRotated('created', row.kid, { ...scheduleOf(row), reason: plan.reason }),
+    );
     const schedule = `signs from ${iso(plan.activatesAt)} until ${iso(plan.retiresAt)}`;
     if (plan.reason === 'first') {
       this.logger.log(`created the first signing key ${row.kid} (${alg}); ${schedule}`);
@@ -232,6 +248,7 @@ export class SigningKeyManager {
       manager.delete(SigningKeyEntity, { kid: In(kids) }),
     );
     if (deleted > 0) {
+      for (const kid of kids) this.audit?.record(new SigningKeyRotated('deleted', kid));
       this.logger.log(`deleted signing key(s) past their retention: ${kids.join(', ')}`);
     }
   }
@@ -270,6 +287,9 @@ export class SigningKeyManager {
       retiresAt: now + this.policy.rotationPeriodMs,
     });
     await this.write((manager) => manager.insert(SigningKeyEntity, row));
+    this.audit?.record(
+      new SigningKeyRotated('created', row.kid, { ...scheduleOf(row), reason: 'imported' }),
+    );
     this.logger.log(
       `imported the previous version's signing key ${legacy.path} into the store as ${row.kid} (RS256, generation 1), so tokens it signed stay valid; it signs until ${iso(row.retiresAt.getTime())}. The file is left in place and no longer read: delete it once that key has retired (see: npm run identity -- keys list)`,
     );
@@ -380,6 +400,16 @@ function isLostRace(error: unknown): boolean {
       code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
       code.startsWith('SQLITE_BUSY'))
   );
+}
+
+/** What an audit event says of a new key: its schedule, never its material. */
+function scheduleOf(row: SigningKeyEntity) {
+  return {
+    alg: row.alg,
+    generation: row.generation,
+    activatesAt: row.activatesAt.toISOString(),
+    retiresAt: row.retiresAt.toISOString(),
+  };
 }
 
 function iso(epochMillis: number): string {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -10,6 +10,7 @@ import {
 } from '@nestjs/throttler';
 import { TemporarilyUnavailable } from '@app/shared';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { TokenEndpointMetrics } from '../metrics/token-endpoint.metrics';
 
 /**
  * The token endpoint's throttles (named `address` and `client`, see RateLimitModule). Over the
@@ -23,6 +24,7 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
+    @Optional() private readonly metrics?: TokenEndpointMetrics,
   ) {
     super(options, storage, reflector);
   }
@@ -35,10 +37,16 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    this.metrics?.throttled(throttleName(detail.key));
     throw new TemporarilyUnavailable(
       'too many token requests; try again later',
       429,
       detail.timeToBlockExpire,
     );
   }
+}
+
+/** `throttle:<name>:<tracker>` (counterKeys.throttle) → `<name>`: `address` or `client`. */
+function throttleName(key: string): string {
+  return key.split(':', 2)[1] ?? 'unknown';
 }

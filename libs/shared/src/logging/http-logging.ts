@@ -33,7 +33,8 @@ const redactPaths = RedactedKeys.flatMap((key) => {
 
 /**
  * nestjs-pino's options for both apps: JSON lines on stdout, one per request with its request id
- * (Fastify's, see createHttpAdapter), health probes left out, and nothing secret in any of it.
+ * (Fastify's, see createHttpAdapter), health probes and metrics scrapes left out, and nothing
+ * secret in any of it.
  */
 export function httpLoggingParams(app: string, level: LogLevel): Params {
   return {
@@ -41,7 +42,12 @@ export function httpLoggingParams(app: string, level: LogLevel): Params {
       level,
       base: { app },
       redact: { paths: redactPaths, censor: '[REDACTED]' },
-      autoLogging: { ignore: (request) => isHealthProbe(request.url) },
+      // Nest mounts the logger as middleware, which sees `url` relative to its mount point ("/"):
+      // the path is in `originalUrl`, as pino-http's own serializer reads it.
+      autoLogging: {
+        ignore: (request: { url?: string; originalUrl?: string }) =>
+          isProbeOrScrape(request.originalUrl ?? request.url),
+      },
       customLogLevel: (_request, response, error) =>
         error || response.statusCode >= 500 ? 'error' : 'info',
       serializers: {
@@ -64,8 +70,9 @@ interface SerializedRequest {
   remoteAddress?: string;
 }
 
-function isHealthProbe(url: string | undefined): boolean {
-  return url !== undefined && /^\/health(\/|\?|$)/.test(url);
+/** `/health…` and `/metrics`: polled every few seconds, they would drown the requests that matter. */
+export function isProbeOrScrape(url: string | undefined): boolean {
+  return url !== undefined && /^\/(health(\/|\?|$)|metrics(\?|$))/.test(url);
 }
 
 /** `/x?access_token=abc&b=1` → `/x?access_token=…&b=…`: which parameters came, never their values. */

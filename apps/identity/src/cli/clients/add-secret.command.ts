@@ -2,6 +2,7 @@ import { Option, SubCommand } from 'nest-commander';
 import { ClientCommand, type OutputOptions } from './client-command';
 import { addedSecretLines, SECRET_WARNING } from './client-printer';
 import { readSecret } from './option-parsers';
+import { CLI_ACTOR } from '../../audit/audit-events';
 
 interface AddSecretOptions extends OutputOptions {
   secret?: string;
@@ -17,11 +18,15 @@ interface AddSecretOptions extends OutputOptions {
 export class AddSecretCommand extends ClientCommand<AddSecretOptions> {
   async run([clientId]: string[], options: AddSecretOptions): Promise<void> {
     const value = await readSecret(options.secret);
-    const added = await this.clients.addSecret(clientId, {
-      ...(value !== undefined && { value }),
-      ...(options.expires !== undefined && { expiration: options.expires }),
-      ...(options.description !== undefined && { description: options.description }),
-    });
+    const added = await this.clients.addSecret(
+      clientId,
+      {
+        ...(value !== undefined && { value }),
+        ...(options.expires !== undefined && { expiration: options.expires }),
+        ...(options.description !== undefined && { description: options.description }),
+      },
+      CLI_ACTOR,
+    );
     if (options.json) this.output.json(added);
     else {
       this.output.line(`added a secret to the client ${clientId}`);

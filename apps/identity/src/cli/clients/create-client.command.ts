@@ -2,6 +2,7 @@ import { Option, SubCommand } from 'nest-commander';
 import { ClientCommand, type OutputOptions } from './client-command';
 import { clientDetails, SECRET_WARNING } from './client-printer';
 import { collectClaim, collectNames, parseSeconds, readSecret } from './option-parsers';
+import { CLI_ACTOR } from '../../audit/audit-events';
 
 interface CreateOptions extends OutputOptions {
   name?: string;
@@ -24,23 +25,26 @@ interface CreateOptions extends OutputOptions {
 export class CreateClientCommand extends ClientCommand<CreateOptions> {
   async run([clientId]: string[], options: CreateOptions): Promise<void> {
     const secretValue = await readSecret(options.secret);
-    const { client, secret } = await this.clients.create({
-      clientId,
-      ...(options.name !== undefined && { clientName: options.name }),
-      ...(options.description !== undefined && { description: options.description }),
-      enabled: !options.disabled,
-      allowedGrantTypes: options.grant ?? [],
-      allowedScopes: options.scope ?? [],
-      ...(options.lifetime !== undefined && { accessTokenLifetime: options.lifetime }),
-      claims: options.claim ?? [],
-      secret: {
-        ...(secretValue !== undefined && { value: secretValue }),
-        ...(options.secretExpires !== undefined && { expiration: options.secretExpires }),
-        ...(options.secretDescription !== undefined && {
-          description: options.secretDescription,
-        }),
+    const { client, secret } = await this.clients.create(
+      {
+        clientId,
+        ...(options.name !== undefined && { clientName: options.name }),
+        ...(options.description !== undefined && { description: options.description }),
+        enabled: !options.disabled,
+        allowedGrantTypes: options.grant ?? [],
+        allowedScopes: options.scope ?? [],
+        ...(options.lifetime !== undefined && { accessTokenLifetime: options.lifetime }),
+        claims: options.claim ?? [],
+        secret: {
+          ...(secretValue !== undefined && { value: secretValue }),
+          ...(options.secretExpires !== undefined && { expiration: options.secretExpires }),
+          ...(options.secretDescription !== undefined && {
+            description: options.secretDescription,
+          }),
+        },
       },
-    });
+      CLI_ACTOR,
+    );
     if (options.json) this.output.json(secret === undefined ? client : { ...client, secret });
     else {
       this.output.line(`created the client ${client.clientId}`);

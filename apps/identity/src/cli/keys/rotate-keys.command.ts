@@ -1,6 +1,7 @@
 import { SubCommand } from 'nest-commander';
 import type { OutputOptions } from '../output-command';
 import { KeyCommand } from './key-command';
+import { CLI_ACTOR } from '../../audit/audit-events';
 
 @SubCommand({
   name: 'rotate',
@@ -9,7 +10,7 @@ import { KeyCommand } from './key-command';
 })
 export class RotateKeysCommand extends KeyCommand {
   async run(_params: string[], options: OutputOptions): Promise<void> {
-    const kid = await this.keys.forceRotation();
+    const kid = await this.keys.forceRotation(CLI_ACTOR);
     if (options.json) this.output.json({ kid });
     else this.output.line(`rotated: new tokens are signed with ${kid}`);
   }

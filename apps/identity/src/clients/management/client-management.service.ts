@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { ClientDefinition, IdentityConfigFile, ValidationIssue } from '@app/shared';
+import { ClientChanged, type Actor } from '../../audit/audit-events';
+import { AuditTrail } from '../../audit/audit-trail';
 import { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
 import { ClientEntity } from '../../persistence/entities/client.entity';
 import { StoreChanges } from '../../persistence/store-changes';
@@ -42,7 +44,9 @@ const GENERATED_SECRET_BYTES = 32;
  * configuration file too, which stay read-only. Used by the admin API and the CLI alike.
  *
  * Every write is one transaction that also records a change (StoreChanges), then polls at once:
- * this process sees the write immediately, other processes within their polling interval.
+ * this process sees the write immediately, other processes within their polling interval. Each
+ * write that succeeds is then an audit event (ClientChanged) naming its `actor`, when there is an
+ * audit trail: the CLI has none.
  */
 @Injectable()
 export class ClientManagementService {
@@ -59,6 +63,7 @@ export class ClientManagementService {
     @Inject(IDENTITY_CONFIG_FILE) config: IdentityConfigFile,
     private readonly resources: ResourceStore,
     private readonly grantTypes: GrantTypeCatalog,
+    @Optional() private readonly audit?: AuditTrail,
   ) {
     this.configured = new Map(config.clients.map((client) => [client.clientId, client]));
   }
@@ -84,7 +89,7 @@ export class ClientManagementService {
   }
 
   /** Creates a database client with one secret: the caller's, or a generated one returned once. */
-  async create(input: unknown): Promise<CreatedClient> {
+  async create(input: unknown, actor?: Actor): Promise<CreatedClient> {
     const request = validateInput(CreateClientInput, input);
     await this.checkReferences(request);
     const { clientId } = request;
@@ -116,14 +121,15 @@ export class ClientManagementService {
       await manager.insert(ClientSecretEntity, newSecret(clientId, secret, request.secret, now));
       return databaseClientView((await this.load(manager, clientId))!);
     });
+    this.audit?.record(new ClientChanged(clientId, 'created', actor));
     return secret.generated ? { client, secret: secret.value } : { client };
   }
 
   /** Changes the properties given; lists (scopes, grant types, claims) are replaced whole. */
-  async update(clientId: string, input: unknown): Promise<ClientView> {
+  async update(clientId: string, input: unknown, actor?: Actor): Promise<ClientView> {
     const request = validateInput(UpdateClientInput, input);
     await this.checkReferences(request);
-    return this.write(async (manager) => {
+    const client = await this.write(async (manager) => {
       await this.managed(manager, clientId);
       const changes: Partial<ClientEntity> = { updatedAt: new Date() };
       if (request.clientName !== undefined) changes.clientName = request.clientName;
@@ -137,27 +143,30 @@ export class ClientManagementService {
       await manager.update(ClientEntity, { clientId }, changes);
       return databaseClientView((await this.load(manager, clientId))!);
     });
+    this.audit?.record(updateEvent(clientId, request, actor));
+    return client;
   }
 
-  enable(clientId: string): Promise<ClientView> {
-    return this.update(clientId, { enabled: true });
+  enable(clientId: string, actor?: Actor): Promise<ClientView> {
+    return this.update(clientId, { enabled: true }, actor);
   }
 
   /** A disabled client keeps its secrets but gets no token until enabled again. */
-  disable(clientId: string): Promise<ClientView> {
-    return this.update(clientId, { enabled: false });
+  disable(clientId: string, actor?: Actor): Promise<ClientView> {
+    return this.update(clientId, { enabled: false }, actor);
   }
 
-  async delete(clientId: string): Promise<void> {
+  async delete(clientId: string, actor?: Actor): Promise<void> {
     await this.write(async (manager) => {
       await this.managed(manager, clientId);
       await manager.delete(ClientSecretEntity, { clientId });
       await manager.delete(ClientEntity, { clientId });
     });
+    this.audit?.record(new ClientChanged(clientId, 'deleted', actor));
   }
 
   /** Adds a secret (rotation): the caller's, or a generated one returned once. */
-  async addSecret(clientId: string, input: unknown = {}): Promise<AddedSecret> {
+  async addSecret(clientId: string, input: unknown = {}, actor?: Actor): Promise<AddedSecret> {
     const request = validateInput(SecretInput, input);
     const secret = chooseSecret(request);
     const now = new Date();
@@ -168,10 +177,11 @@ export class ClientManagementService {
       await manager.update(ClientEntity, { clientId }, { updatedAt: now });
       return databaseSecretView(entity);
     });
+    this.audit?.record(new ClientChanged(clientId, 'secret_added', actor, { secretId: added.id }));
     return secret.generated ? { ...added, secret: secret.value } : added;
   }
 
-  async removeSecret(clientId: string, secretId: string): Promise<void> {
+  async removeSecret(clientId: string, secretId: string, actor?: Actor): Promise<void> {
     await this.write(async (manager) => {
       await this.managed(manager, clientId);
       if (!(await manager.existsBy(ClientSecretEntity, { id: secretId, clientId }))) {
@@ -180,6 +190,7 @@ export class ClientManagementService {
       await manager.delete(ClientSecretEntity, { id: secretId, clientId });
       await manager.update(ClientEntity, { clientId }, { updatedAt: new Date() });
     });
+    this.audit?.record(new ClientChanged(clientId, 'secret_removed', actor, { secretId }));
   }
 
   /** The rules the DTOs cannot check alone: every scope defined, every grant type supported. */
@@ -228,6 +239,20 @@ export class ClientManagementService {
     await this.changes.poll();
     return result;
   }
+}
+
+/**
+ * An update that only sets `enabled` is an enabling or a disabling, the change an operator looks
+ * for; any other names the properties it set (not their values).
+ */
+function updateEvent(clientId: string, request: UpdateClientInput, actor: Actor): ClientChanged {
+  const fields = Object.entries(request)
+    .filter(([, value]) => value !== undefined)
+    .map(([field]) => field);
+  if (fields.length === 1 && fields[0] === 'enabled') {
+    return new ClientChanged(clientId, request.enabled ? 'enabled' : 'disabled', actor);
+  }
+  return new ClientChanged(clientId, 'updated', actor, { fields });
 }
 
 interface ChosenSecret {

@@ -1,10 +1,13 @@
 import {
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import { SigningKeyRotated } from '../../audit/audit-events';
+import { AuditTrail } from '../../audit/audit-trail';
 import { StoreChanges } from '../../persistence/store-changes';
 import { activeKey, lastActiveKey, nextWriteAt, publishedKeys } from '../key-schedule';
 import type { SigningKey } from '../signing-key';
@@ -41,10 +44,13 @@ export class DatabaseSigningKeyStore
   private running = false;
   private failing = false;
   private signingOverdue?: string;
+  /** The kid this process signed with last, to tell when the schedule moves to another. */
+  private signingKid?: string;
 
   constructor(
     private readonly manager: SigningKeyManager,
     private readonly changes: StoreChanges,
+    @Optional() private readonly audit?: AuditTrail,
   ) {
     super();
   }
@@ -97,6 +103,7 @@ export class DatabaseSigningKeyStore
     const active = activeKey(this.keys, now);
     if (active) {
       this.signingOverdue = undefined;
+      if (active.kid !== this.signingKid) this.startedSigning(active);
       return active.key;
     }
     const last = lastActiveKey(this.keys, now);
@@ -108,6 +115,25 @@ export class DatabaseSigningKeyStore
       );
     }
     return last.key;
+  }
+
+  /**
+   * Noticed when a token is signed (or the health or metrics ask), so the hot path pays one
+   * string comparison. The key this process starts with is logged at start-up, not an event.
+   */
+  private startedSigning(active: ScheduledSigningKey): void {
+    const previousKid = this.signingKid;
+    this.signingKid = active.kid;
+    if (previousKid === undefined) return;
+    this.audit?.record(
+      new SigningKeyRotated('activated', active.kid, {
+        alg: active.key.alg,
+        generation: active.generation,
+        activatesAt: new Date(active.activatesAt).toISOString(),
+        retiresAt: new Date(active.retiresAt).toISOString(),
+        previousKid,
+      }),
+    );
   }
 
   private published(): SigningKey[] {
