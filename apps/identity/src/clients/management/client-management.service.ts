@@ -1,15 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import type { ClientDefinition, IdentityConfigFile, ValidationIssue } from '@app/shared';
+import type { ValidationIssue } from '@app/shared';
 import { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
 import { ClientEntity } from '../../persistence/entities/client.entity';
 import { StoreChanges } from '../../persistence/store-changes';
 import { StoreWriter } from '../../persistence/store-writer';
 import { ResourceStore } from '../resource-store';
 import { hashSecret } from '../secret-hash';
-import { IDENTITY_CONFIG_FILE } from '../stores/config-file.stores';
+import { ConfigFileClientStore } from '../stores/config-file.stores';
 import {
   ClientExists,
   ClientNotFound,
@@ -46,7 +46,6 @@ const GENERATED_SECRET_BYTES = 32;
  */
 @Injectable()
 export class ClientManagementService {
-  private readonly configured: ReadonlyMap<string, ClientDefinition>;
   /**
    * Writes run one at a time in this process: on SQLite every transaction shares one connection,
    * and two interleaved ones would nest instead of being isolated.
@@ -56,12 +55,11 @@ export class ClientManagementService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly changes: StoreChanges,
     private readonly writer: StoreWriter,
-    @Inject(IDENTITY_CONFIG_FILE) config: IdentityConfigFile,
+    // Read on every call: a reload of the file (SIGHUP) changes its clients.
+    private readonly configured: ConfigFileClientStore,
     private readonly resources: ResourceStore,
     private readonly grantTypes: GrantTypeCatalog,
-  ) {
-    this.configured = new Map(config.clients.map((client) => [client.clientId, client]));
-  }
+  ) {}
 
   /** Every client: the configuration file's first, in file order, then the database's by id. */
   async list(): Promise<ClientView[]> {
@@ -70,13 +68,13 @@ export class ClientManagementService {
       .find({ relations: { secrets: true } });
     stored.sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
     return [
-      ...[...this.configured.values()].map(configurationClientView),
+      ...this.configured.definitions().map(configurationClientView),
       ...stored.map(databaseClientView),
     ];
   }
 
   async show(clientId: string): Promise<ClientView> {
-    const configured = this.configured.get(clientId);
+    const configured = this.configured.findDefinition(clientId);
     if (configured) return configurationClientView(configured);
     const entity = await this.load(this.dataSource.manager, clientId);
     if (!entity) throw new ClientNotFound(clientId);
@@ -88,7 +86,9 @@ export class ClientManagementService {
     const request = validateInput(CreateClientInput, input);
     await this.checkReferences(request);
     const { clientId } = request;
-    if (this.configured.has(clientId)) throw new ClientExists(clientId, 'configuration');
+    if (this.configured.findDefinition(clientId)) {
+      throw new ClientExists(clientId, 'configuration');
+    }
     const secret = chooseSecret(request.secret);
     const now = new Date();
     const client = await this.write(async (manager) => {
@@ -214,7 +214,7 @@ export class ClientManagementService {
   private async managed(manager: EntityManager, clientId: string): Promise<ClientEntity> {
     const entity = await this.load(manager, clientId);
     if (entity) return entity;
-    if (this.configured.has(clientId)) throw new ClientReadOnly(clientId);
+    if (this.configured.findDefinition(clientId)) throw new ClientReadOnly(clientId);
     throw new ClientNotFound(clientId);
   }
 
