@@ -37,6 +37,8 @@ export function identityWorkers(value = process.env.IDENTITY_WORKERS): number {
  *   code 1.
  * - SIGTERM and SIGINT go to every worker, which closes as a single identity does; the primary
  *   exits when they all have (killing any still running after SHUTDOWN_TIMEOUT_MS).
+ * - SIGHUP (reload IDENTITY_CONFIG) goes to every worker that listens, each reloading as a single
+ *   identity does; a worker still starting gets it once it listens (before, SIGHUP would kill it).
  */
 export function runPrimary(count: number): void {
   const logger = new Logger('Cluster');
@@ -46,6 +48,8 @@ export function runPrimary(count: number): void {
   let othersForked = false;
   /** Workers that reached listen, replacements included: below `count`, still starting up. */
   let listened = 0;
+  /** Workers that were starting when a SIGHUP came. */
+  const reloadWhenListening = new WeakSet<Worker>();
 
   const live = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
 
@@ -74,6 +78,7 @@ export function runPrimary(count: number): void {
   cluster.on('listening', (worker) => {
     if (!listening.has(worker)) listened++;
     listening.add(worker);
+    if (reloadWhenListening.delete(worker)) worker.process.kill('SIGHUP');
     if (!othersForked) {
       othersForked = true;
       for (let i = 1; i < count; i++) cluster.fork();
@@ -106,6 +111,13 @@ export function runPrimary(count: number): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => stop(0, signal));
   }
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    for (const worker of live()) {
+      if (listening.has(worker)) worker.process.kill('SIGHUP');
+      else reloadWhenListening.add(worker);
+    }
+  });
 
   logger.log(`primary ${process.pid}: starting ${count} identity workers`);
   cluster.fork();

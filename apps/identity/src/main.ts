@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import cluster from 'node:cluster';
 import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from '@app/shared';
+import { ConfigFileReloader } from './clients/config-file-reloader';
 import { identityWorkers, runPrimary } from './cluster';
 import { identitySettings } from './config/identity-settings';
 import { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
@@ -29,6 +30,7 @@ async function bootstrap(): Promise<void> {
   closeGracefullyOnSignals(app, settings.server.shutdownGracePeriodMs, (message) =>
     logger.log(message),
   );
+  app.get(ConfigFileReloader).reloadOn('SIGHUP');
   await app.listen({ port: settings.port, host: '0.0.0.0' });
   logger.log(`identity listening on ${await app.getUrl()}, issuer ${settings.issuer}`);
 }

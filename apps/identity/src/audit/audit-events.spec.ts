@@ -1,7 +1,10 @@
 import type { IdentityConfigFile } from '@app/shared';
 import { KnownGrantTypes } from '../clients/management/grant-type-catalog';
 import { ClientManagementService } from '../clients/management/client-management.service';
-import { ConfigFileResourceStore } from '../clients/stores/config-file.stores';
+import {
+  ConfigFileClientStore,
+  ConfigFileResourceStore,
+} from '../clients/stores/config-file.stores';
 import { SigningKeyManager } from '../keys/signing-key-manager';
 import { DatabaseSigningKeyStore } from '../keys/stores/database.signing-key-store';
 import { StoreChanges } from '../persistence/store-changes';
@@ -50,7 +53,7 @@ describe('audit events', () => {
         database.dataSource,
         changes,
         writer,
-        config,
+        new ConfigFileClientStore(config),
         new ConfigFileResourceStore(config),
         new KnownGrantTypes(),
         recording.trail,
@@ -132,7 +135,7 @@ describe('audit events', () => {
         database.dataSource,
         changes,
         writer,
-        config,
+        new ConfigFileClientStore(config),
         new ConfigFileResourceStore(config),
         new KnownGrantTypes(),
       );

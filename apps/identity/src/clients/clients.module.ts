@@ -3,6 +3,7 @@ import { identitySettings, type IdentitySettings } from '../config/identity-sett
 import { ClientAuthenticator } from './client-authenticator';
 import { ClientStore } from './client-store';
 import { loadIdentityConfigFile } from './config-file';
+import { ConfigFileReloader } from './config-file-reloader';
 import { ResourceStore } from './resource-store';
 import { CompositeClientStore } from './stores/composite.client-store';
 import {
@@ -33,18 +34,23 @@ export class ClientsModule {
           useFactory: (settings: IdentitySettings) => loadIdentityConfigFile(settings.configFile),
         },
         ConfigFileClientStore,
+        ConfigFileResourceStore,
         DatabaseClientStore,
         { provide: ClientStore, useClass: options.clientStore ?? CompositeClientStore },
-        { provide: ResourceStore, useClass: options.resourceStore ?? ConfigFileResourceStore },
+        options.resourceStore
+          ? { provide: ResourceStore, useClass: options.resourceStore }
+          : { provide: ResourceStore, useExisting: ConfigFileResourceStore },
         ClientAuthenticator,
+        ConfigFileReloader,
       ],
       exports: [
         ClientStore,
         ResourceStore,
         ClientAuthenticator,
         DatabaseClientStore,
-        // Client management reads the file to show its clients and refuse to change them.
-        IDENTITY_CONFIG_FILE,
+        // Client management shows the file's clients and refuses to change them.
+        ConfigFileClientStore,
+        ConfigFileReloader,
       ],
     };
   }

@@ -43,7 +43,7 @@ describe('the identity configuration file', () => {
   it('names the path of a scope that no apiScopes entry defines', () => {
     const clients = [{ ...seed.clients[0], allowedScopes: ['api1', 'api2'] }];
     expect(problemsOf({ ...seed, clients })).toEqual([
-      'clients[0].allowedScopes[1]: scope "api2" is not defined in apiScopes',
+      'clients[0].allowedScopes[1]: scope "api2" is not defined in apiScopes (fix: define it in apiScopes or remove it)',
     ]);
   });
 
@@ -62,7 +62,7 @@ describe('the identity configuration file', () => {
         expect.stringMatching(/^clients\[0\]\.clientSecrets\[0\]\.value: must be base64\(SHA-256/),
         expect.stringMatching(/^clients\[0\]\.accessTokenLifetime: /),
         expect.stringMatching(/^clients\[1\]\.clientId: /),
-        'clients[1].allowedScope: property allowedScope should not exist',
+        'clients[1].allowedScope: is not a known property (fix: did you mean "allowedScopes"?)',
         expect.stringMatching(/^clients\[1\]\.enabled: must be a boolean/),
       ]),
     );
@@ -72,7 +72,7 @@ describe('the identity configuration file', () => {
   it('refuses a secret given in clear text instead of its hash', () => {
     const clients = [{ ...seed.clients[0], clientSecrets: [{ value: 'secret' }] }];
     expect(problemsOf({ ...seed, clients })).toEqual([
-      'clients[0].clientSecrets[0].value: must be base64(SHA-256(secret)), as `npm run hash-secret` prints it, never the secret itself',
+      "clients[0].clientSecrets[0].value: must be base64(SHA-256(secret)), never the secret itself (fix: hash it with `npm run hash-secret -- '<secret>'` and put what it prints here)",
     ]);
   });
 
@@ -96,17 +96,17 @@ describe('the identity configuration file', () => {
         clients: [{ clientId: 'c' }, { clientId: 'c' }],
       }),
     ).toEqual([
-      'apiScopes[1].name: "api1" is defined twice',
-      'apiResources[1].name: "r" is defined twice',
-      'apiResources[1].scopes[0]: scope "nope" is not defined in apiScopes',
-      'clients[1].clientId: "c" is defined twice',
+      'apiScopes[1].name: "api1" is defined twice (fix: remove one)',
+      'apiResources[1].name: "r" is defined twice (fix: remove one, or rename it)',
+      'apiResources[1].scopes[0]: scope "nope" is not defined in apiScopes (fix: define it in apiScopes or remove it)',
+      'clients[1].clientId: "c" is defined twice (fix: remove one, or rename it)',
     ]);
   });
 
   it('refuses configured claims that would shadow protocol claims', () => {
     const clients = [{ ...seed.clients[0], claims: [{ type: 'sub', value: 'admin' }] }];
     expect(problemsOf({ ...seed, clients })).toEqual([
-      'clients[0].claims[0].type: "sub" is a protocol claim and cannot be configured',
+      'clients[0].claims[0].type: "sub" is a protocol claim and cannot be configured (fix: choose another claim type)',
     ]);
   });
 
@@ -125,9 +125,9 @@ describe('the identity configuration file', () => {
         ],
       }),
     ).toEqual([
-      'apiScopes[1].name: "identity.admin" is built into the identity; remove it',
-      'apiResources[0].name: "identity" is built into the identity; choose another name',
-      'apiResources[1].scopes[1]: "identity.admin" belongs to the built-in resource "identity"',
+      'apiScopes[1].name: "identity.admin" is built into the identity (fix: remove this entry)',
+      'apiResources[0].name: "identity" is built into the identity (fix: choose another name)',
+      'apiResources[1].scopes[1]: "identity.admin" belongs to the built-in resource "identity" (fix: remove it from this list)',
     ]);
   });
 

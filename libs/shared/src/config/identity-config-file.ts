@@ -184,27 +184,33 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
   const definedScopes = new Set<string>();
   config.apiScopes.forEach((scope, i) => {
     if (scope.name === Scopes.IdentityAdmin)
-      problems.push(`apiScopes[${i}].name: "${scope.name}" is built into the identity; remove it`);
+      problems.push(
+        `apiScopes[${i}].name: "${scope.name}" is built into the identity (fix: remove this entry)`,
+      );
     else if (definedScopes.has(scope.name))
-      problems.push(`apiScopes[${i}].name: "${scope.name}" is defined twice`);
+      problems.push(`apiScopes[${i}].name: "${scope.name}" is defined twice (fix: remove one)`);
     definedScopes.add(scope.name);
   });
   const undefinedScope = (path: string, name: string) =>
-    problems.push(`${path}: scope "${name}" is not defined in apiScopes`);
+    problems.push(
+      `${path}: scope "${name}" is not defined in apiScopes (fix: define it in apiScopes or remove it)`,
+    );
 
   const resourceNames = new Set<string>();
   config.apiResources.forEach((resource, i) => {
     if (resource.name === IDENTITY_API_RESOURCE)
       problems.push(
-        `apiResources[${i}].name: "${resource.name}" is built into the identity; choose another name`,
+        `apiResources[${i}].name: "${resource.name}" is built into the identity (fix: choose another name)`,
       );
     else if (resourceNames.has(resource.name))
-      problems.push(`apiResources[${i}].name: "${resource.name}" is defined twice`);
+      problems.push(
+        `apiResources[${i}].name: "${resource.name}" is defined twice (fix: remove one, or rename it)`,
+      );
     resourceNames.add(resource.name);
     resource.scopes.forEach((name, j) => {
       if (name === Scopes.IdentityAdmin)
         problems.push(
-          `apiResources[${i}].scopes[${j}]: "${name}" belongs to the built-in resource "${IDENTITY_API_RESOURCE}"`,
+          `apiResources[${i}].scopes[${j}]: "${name}" belongs to the built-in resource "${IDENTITY_API_RESOURCE}" (fix: remove it from this list)`,
         );
       else if (!definedScopes.has(name)) undefinedScope(`apiResources[${i}].scopes[${j}]`, name);
     });
@@ -213,7 +219,9 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
   const clientIds = new Set<string>();
   config.clients.forEach((client, i) => {
     if (clientIds.has(client.clientId))
-      problems.push(`clients[${i}].clientId: "${client.clientId}" is defined twice`);
+      problems.push(
+        `clients[${i}].clientId: "${client.clientId}" is defined twice (fix: remove one, or rename it)`,
+      );
     clientIds.add(client.clientId);
     client.allowedScopes.forEach((name, j) => {
       if (name !== Scopes.IdentityAdmin && !definedScopes.has(name))
@@ -222,7 +230,7 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
     client.claims.forEach((claim, j) => {
       if (ReservedClaimTypes.has(claim.type))
         problems.push(
-          `clients[${i}].claims[${j}].type: "${claim.type}" is a protocol claim and cannot be configured`,
+          `clients[${i}].claims[${j}].type: "${claim.type}" is a protocol claim and cannot be configured (fix: choose another claim type)`,
         );
     });
   });
@@ -238,7 +246,7 @@ function IsSha256Base64(options?: ValidationOptions): PropertyDecorator {
         validate: (value: unknown) =>
           typeof value === 'string' && /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(value),
         defaultMessage: () =>
-          'must be base64(SHA-256(secret)), as `npm run hash-secret` prints it, never the secret itself',
+          "must be base64(SHA-256(secret)), never the secret itself (fix: hash it with `npm run hash-secret -- '<secret>'` and put what it prints here)",
       },
     },
     options,

@@ -1,5 +1,5 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 
 /** Thrown when configuration is invalid; its message lists every problem with its path. */
 export class ConfigurationError extends Error {
@@ -36,8 +36,54 @@ export function validateWith<T extends object>(
     // type check sits next to the property).
     stopAtFirstError: true,
   });
-  if (errors.length > 0) throw new ConfigurationError(source, describeErrors(errors));
+  if (errors.length > 0) {
+    throw new ConfigurationError(source, describeErrors(withUnknownPropertyFixes(errors)));
+  }
   return instance;
+}
+
+/**
+ * class-validator says only "property X should not exist"; a typo deserves its likely
+ * correction, taken from the properties the object's class does declare.
+ */
+function withUnknownPropertyFixes(errors: ValidationError[]): ValidationError[] {
+  for (const error of errors) {
+    withUnknownPropertyFixes(error.children ?? []);
+    if (!error.constraints?.whitelistValidation || !error.target) continue;
+    const known = declaredProperties(error.target.constructor);
+    const likely = known.find((name) => looksLike(name, error.property));
+    error.constraints.whitelistValidation = likely
+      ? `is not a known property (fix: did you mean "${likely}"?)`
+      : `is not a known property (fix: remove it; known here: ${known.join(', ')})`;
+  }
+  return errors;
+}
+
+function declaredProperties(target: object): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(
+    target as () => void,
+    '',
+    true,
+    false,
+  );
+  return [...new Set(metadata.map((entry) => entry.propertyName))].filter(
+    (name) => !name.startsWith('$'),
+  );
+}
+
+/** Same name but for case, or at most two letters added, removed or changed (Levenshtein). */
+function looksLike(known: string, typed: string): boolean {
+  if (known.toLowerCase() === typed.toLowerCase()) return true;
+  let previous = Array.from({ length: typed.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= known.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= typed.length; j++) {
+      const substitution = previous[j - 1] + (known[i - 1] === typed[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[typed.length] <= 2;
 }
 
 /** Environment variables set to an empty string count as unset, so the defaults apply. */

@@ -6,7 +6,7 @@ import { StoreChanges } from '../../persistence/store-changes';
 import { StoreWriter } from '../../persistence/store-writer';
 import { ResourceStore } from '../resource-store';
 import { matchesAnySecret, sha256 } from '../secret-hash';
-import { ConfigFileResourceStore } from '../stores/config-file.stores';
+import { ConfigFileClientStore, ConfigFileResourceStore } from '../stores/config-file.stores';
 import { DatabaseClientStore } from '../stores/database.client-store';
 import {
   ClientExists,
@@ -73,7 +73,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
       database.dataSource,
       changes,
       new StoreWriter(database.dataSource, changes),
-      config,
+      new ConfigFileClientStore(config),
       resources,
       new KnownGrantTypes(),
     );

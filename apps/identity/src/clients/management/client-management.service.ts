@@ -1,8 +1,8 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import type { ClientDefinition, IdentityConfigFile, ValidationIssue } from '@app/shared';
+import type { ValidationIssue } from '@app/shared';
 import { ClientChanged, type Actor } from '../../audit/audit-events';
 import { AuditTrail } from '../../audit/audit-trail';
 import { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
@@ -11,7 +11,7 @@ import { StoreChanges } from '../../persistence/store-changes';
 import { StoreWriter } from '../../persistence/store-writer';
 import { ResourceStore } from '../resource-store';
 import { hashSecret } from '../secret-hash';
-import { IDENTITY_CONFIG_FILE } from '../stores/config-file.stores';
+import { ConfigFileClientStore } from '../stores/config-file.stores';
 import {
   ClientExists,
   ClientNotFound,
@@ -50,7 +50,6 @@ const GENERATED_SECRET_BYTES = 32;
  */
 @Injectable()
 export class ClientManagementService {
-  private readonly configured: ReadonlyMap<string, ClientDefinition>;
   /**
    * Writes run one at a time in this process: on SQLite every transaction shares one connection,
    * and two interleaved ones would nest instead of being isolated.
@@ -60,13 +59,12 @@ export class ClientManagementService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly changes: StoreChanges,
     private readonly writer: StoreWriter,
-    @Inject(IDENTITY_CONFIG_FILE) config: IdentityConfigFile,
+    // Read on every call: a reload of the file (SIGHUP) changes its clients.
+    private readonly configured: ConfigFileClientStore,
     private readonly resources: ResourceStore,
     private readonly grantTypes: GrantTypeCatalog,
     @Optional() private readonly audit?: AuditTrail,
-  ) {
-    this.configured = new Map(config.clients.map((client) => [client.clientId, client]));
-  }
+  ) {}
 
   /** Every client: the configuration file's first, in file order, then the database's by id. */
   async list(): Promise<ClientView[]> {
@@ -75,13 +73,13 @@ export class ClientManagementService {
       .find({ relations: { secrets: true } });
     stored.sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
     return [
-      ...[...this.configured.values()].map(configurationClientView),
+      ...this.configured.definitions().map(configurationClientView),
       ...stored.map(databaseClientView),
     ];
   }
 
   async show(clientId: string): Promise<ClientView> {
-    const configured = this.configured.get(clientId);
+    const configured = this.configured.findDefinition(clientId);
     if (configured) return configurationClientView(configured);
     const entity = await this.load(this.dataSource.manager, clientId);
     if (!entity) throw new ClientNotFound(clientId);
@@ -93,7 +91,9 @@ export class ClientManagementService {
     const request = validateInput(CreateClientInput, input);
     await this.checkReferences(request);
     const { clientId } = request;
-    if (this.configured.has(clientId)) throw new ClientExists(clientId, 'configuration');
+    if (this.configured.findDefinition(clientId)) {
+      throw new ClientExists(clientId, 'configuration');
+    }
     const secret = chooseSecret(request.secret);
     const now = new Date();
     const client = await this.write(async (manager) => {
@@ -225,7 +225,7 @@ export class ClientManagementService {
   private async managed(manager: EntityManager, clientId: string): Promise<ClientEntity> {
     const entity = await this.load(manager, clientId);
     if (entity) return entity;
-    if (this.configured.has(clientId)) throw new ClientReadOnly(clientId);
+    if (this.configured.findDefinition(clientId)) throw new ClientReadOnly(clientId);
     throw new ClientNotFound(clientId);
   }
 

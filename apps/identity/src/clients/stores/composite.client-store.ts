@@ -1,6 +1,9 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigurationError } from '@app/shared';
+import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
 import type { Client } from '../client';
 import { ClientStore } from '../client-store';
+import { clientsAlsoInDatabase } from '../config-file';
 import { ConfigFileClientStore } from './config-file.stores';
 import { DatabaseClientStore } from './database.client-store';
 
@@ -14,18 +17,17 @@ export class CompositeClientStore extends ClientStore implements OnApplicationBo
   constructor(
     private readonly configured: ConfigFileClientStore,
     private readonly database: DatabaseClientStore,
+    @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
   ) {
     super();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const inConfiguration = new Set(this.configured.clientIds());
-    const inBoth = (await this.database.clientIds()).filter((id) => inConfiguration.has(id));
-    if (inBoth.length > 0) {
-      throw new Error(
-        `the client id ${inBoth.join(', ')} is defined both in the configuration file and in the database; remove it from one (npm run identity -- clients delete <id>)`,
-      );
-    }
+    const problems = clientsAlsoInDatabase(
+      this.configured.definitions(),
+      await this.database.clientIds(),
+    );
+    if (problems.length > 0) throw new ConfigurationError(this.settings.configFile, problems);
   }
 
   async findClientById(clientId: string): Promise<Client | undefined> {
