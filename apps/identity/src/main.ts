@@ -6,8 +6,10 @@ import cluster from 'node:cluster';
 import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from '@app/shared';
 import { identityWorkers, runPrimary } from './cluster';
 import { identitySettings } from './config/identity-settings';
+import { allowCrossOriginCalls } from './http/cross-origin';
 import { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
 import { IdentityModule } from './identity.module';
+import { serveIdentityDocs } from './openapi/identity.openapi';
 
 async function bootstrap(): Promise<void> {
   const settings = identitySettings();
@@ -16,6 +18,7 @@ async function bootstrap(): Promise<void> {
     trustProxy: settings.trustProxy,
   });
   registerBodyParsers(adapter.getInstance());
+  allowCrossOriginCalls(adapter.getInstance(), settings.corsOrigins);
   // Nest's logger stays off while providers are built, so an invalid configuration prints only
   // the one line below instead of Nest's dump of the error.
   const app = await NestFactory.create<NestFastifyApplication>(IdentityModule, adapter, {
@@ -26,6 +29,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoLogger));
   const logger = new Logger('Identity');
   await useSecurityHeaders(app, settings.server);
+  serveIdentityDocs(app);
   closeGracefullyOnSignals(app, settings.server.shutdownGracePeriodMs, (message) =>
     logger.log(message),
   );

@@ -15,3 +15,5 @@ export { ScopesGuard } from './scopes.guard';
 export { TokenClaims } from './token-claims.decorator';
 export type { AccessTokenClaims } from './access-token-claims';
 export { AuthorityReadiness } from './authority-readiness';
+export { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
+export type { AuthorityMetadataDocument } from './authority-metadata';

@@ -16,3 +16,5 @@ export * from './http/http-server';
 export * from './http/graceful-shutdown';
 export * from './logging/http-logging';
 export * from './http/health-endpoints';
+export * from './openapi/api-docs';
+export * from './openapi/oauth-error-schema';
