@@ -21,7 +21,15 @@ const weatherApiPort = port('WEATHER_API_PORT', 5003);
 const issuer = process.env.ISSUER || `http://localhost:${identityPort}`;
 
 const apps = [
-  { name: 'identity', port: identityPort, env: { PORT: String(identityPort) } },
+  {
+    name: 'identity',
+    port: identityPort,
+    // So the weather-api's Swagger UI (another origin) may call the token endpoint.
+    env: {
+      PORT: String(identityPort),
+      CORS_ORIGINS: process.env.CORS_ORIGINS || `http://localhost:${weatherApiPort}`,
+    },
+  },
   {
     name: 'weather-api',
     port: weatherApiPort,
@@ -144,6 +152,8 @@ function printInstructions() {
       '',
       `  TOKEN=$(${requestToken} | ${readToken})`,
       `  curl -s -H "Authorization: Bearer $TOKEN" ${api}`,
+      '',
+      `[demo] Or open http://localhost:${weatherApiPort}/docs: Authorize with "client" / "secret", then Try it out.`,
       '',
       '[demo] Without the token, the API answers 401:',
       '',

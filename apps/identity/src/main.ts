@@ -7,8 +7,10 @@ import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from 
 import { ConfigFileReloader } from './clients/config-file-reloader';
 import { identityWorkers, runPrimary } from './cluster';
 import { identitySettings } from './config/identity-settings';
+import { allowCrossOriginCalls } from './http/cross-origin';
 import { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
 import { IdentityModule } from './identity.module';
+import { serveIdentityDocs } from './openapi/identity.openapi';
 
 async function bootstrap(): Promise<void> {
   const settings = identitySettings();
@@ -17,6 +19,7 @@ async function bootstrap(): Promise<void> {
     trustProxy: settings.trustProxy,
   });
   registerBodyParsers(adapter.getInstance());
+  allowCrossOriginCalls(adapter.getInstance(), settings.corsOrigins);
   // Nest's logger stays off while providers are built, so an invalid configuration prints only
   // the one line below instead of Nest's dump of the error.
   const app = await NestFactory.create<NestFastifyApplication>(IdentityModule, adapter, {
@@ -27,6 +30,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoLogger));
   const logger = new Logger('Identity');
   await useSecurityHeaders(app, settings.server);
+  serveIdentityDocs(app);
   closeGracefullyOnSignals(app, settings.server.shutdownGracePeriodMs, (message) =>
     logger.log(message),
   );

@@ -3,6 +3,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from '@app/shared';
+import { serveWeatherApiDocs } from './openapi/weather-api.openapi';
 import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
 import { WeatherApiModule } from './weather-api.module';
 
@@ -15,6 +16,7 @@ async function bootstrap(): Promise<void> {
     { logger: false, abortOnError: false },
   );
   await useSecurityHeaders(app, settings.server);
+  serveWeatherApiDocs(app);
   await app.listen(settings.port, '0.0.0.0');
   app.useLogger(app.get(PinoLogger));
   const logger = new Logger('WeatherApi');

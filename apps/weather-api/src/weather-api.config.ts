@@ -24,6 +24,8 @@ function weatherApiSettingsFrom(environment: WeatherApiEnvironment) {
     audience: environment.AUDIENCE,
     clockSkewSeconds: environment.CLOCK_SKEW,
     server: toServerSettings(environment),
+    /** Overrides the discovered token endpoint in the OpenAPI document. */
+    openApiTokenUrl: environment.OPENAPI_TOKEN_URL,
     requireHttpsMetadata:
       environment.REQUIRE_HTTPS_METADATA ?? environment.NODE_ENV === 'production',
   };

@@ -249,6 +249,7 @@ async function startWeatherApi(
       audience: 'api1',
       clockSkewSeconds: 60,
       requireHttpsMetadata: false,
+      openApiTokenUrl: undefined,
       server: { logLevel: 'silent', shutdownGracePeriodMs: 1000, production: false },
       ...settings,
     } satisfies WeatherApiSettings)

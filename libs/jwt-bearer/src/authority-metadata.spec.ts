@@ -23,11 +23,12 @@ describe('AuthorityMetadata', () => {
     );
   }
 
-  it('discovers the issuer and jwks_uri once, then serves them from its cache', async () => {
+  it('discovers the issuer, jwks_uri and token_endpoint once, then serves them from its cache', async () => {
     const metadata = metadataFor();
     const expected = {
       issuer: authority.issuer,
       jwksUri: `${authority.issuer}/.well-known/openid-configuration/jwks`,
+      tokenEndpoint: `${authority.issuer}/connect/token`,
     };
     await expect(metadata.get()).resolves.toEqual(expected);
     await expect(metadata.get()).resolves.toEqual(expected);

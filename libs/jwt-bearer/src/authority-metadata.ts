@@ -9,6 +9,8 @@ export interface AuthorityMetadataDocument {
   /** The issuer exactly as the authority spells it: tokens must carry this `iss`. */
   issuer: string;
   jwksUri: string;
+  /** The authority's token endpoint, when its document names one (for clients and API docs). */
+  tokenEndpoint?: string;
 }
 
 export class AuthorityMetadataError extends Error {
@@ -78,7 +80,11 @@ export class AuthorityMetadata {
 
   /** RFC 8414 §3.3: the document must name the very issuer it was fetched for. */
   private readDocument(body: unknown): AuthorityMetadataDocument {
-    const { issuer, jwks_uri: jwksUri } = (body ?? {}) as Record<string, unknown>;
+    const {
+      issuer,
+      jwks_uri: jwksUri,
+      token_endpoint: tokenEndpoint,
+    } = (body ?? {}) as Record<string, unknown>;
     if (typeof issuer !== 'string') throw new Error('the document has no issuer');
     if (withoutTrailingSlash(issuer) !== this.options.authority)
       throw new Error(`its issuer "${issuer}" is not the authority "${this.options.authority}"`);
@@ -86,6 +92,8 @@ export class AuthorityMetadata {
       throw new Error('the document has no valid jwks_uri');
     if (this.options.requireHttpsMetadata && new URL(jwksUri).protocol !== 'https:')
       throw new Error(`its jwks_uri "${jwksUri}" is not https, and requireHttpsMetadata is on`);
-    return { issuer, jwksUri };
+    return typeof tokenEndpoint === 'string' && URL.canParse(tokenEndpoint)
+      ? { issuer, jwksUri, tokenEndpoint }
+      : { issuer, jwksUri };
   }
 }

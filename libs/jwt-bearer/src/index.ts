@@ -17,3 +17,5 @@ export type { AccessTokenClaims } from './access-token-claims';
 export { AuthorityReadiness } from './authority-readiness';
 export { JwtBearerMetrics } from './jwt-bearer-metrics';
 export type { JwksFetchOutcome, TokenValidationOutcome } from './jwt-bearer-metrics';
+export { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
+export type { AuthorityMetadataDocument } from './authority-metadata';

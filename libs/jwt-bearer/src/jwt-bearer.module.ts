@@ -34,6 +34,6 @@ import { VerifiedTokenCache } from './verified-token-cache';
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
     AuthorityReadiness,
   ],
-  exports: [JwtAuthGuard, AuthorityReadiness],
+  exports: [JwtAuthGuard, AuthorityReadiness, AuthorityMetadata],
 })
 export class JwtBearerModule extends ConfigurableJwtBearerModule {}

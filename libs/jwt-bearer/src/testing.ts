@@ -105,6 +105,7 @@ export class FakeAuthority {
         reply(authority.metadataStatus, {
           issuer: authority.issuerInMetadata ?? authority.issuer,
           jwks_uri: `${authority.issuer}${OAuthPaths.Jwks}`,
+          token_endpoint: `${authority.issuer}${OAuthPaths.Token}`,
         });
       } else if (request.url === OAuthPaths.Jwks) {
         authority.requests.jwks++;

@@ -19,3 +19,5 @@ export * from './http/health-endpoints';
 export * from './metrics/metrics.module';
 export * from './metrics/metric-registry';
 export * from './metrics/http-request-duration';
+export * from './openapi/api-docs';
+export * from './openapi/oauth-error-schema';

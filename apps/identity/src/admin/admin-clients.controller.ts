@@ -11,15 +11,46 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOAuth2,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { Scopes } from '@app/shared';
 import { ClientManagementService } from '../clients/management/client-management.service';
+import {
+  CreateClientInput,
+  SecretInput,
+  UpdateClientInput,
+} from '../clients/management/client-management.dto';
 import type { AddedSecret, ClientView } from '../clients/management/client-views';
+import {
+  AddedSecretSchema,
+  ClientListSchema,
+  ClientViewSchema,
+  CreatedClientSchema,
+} from '../openapi/client.schemas';
+import { IdentitySecurity } from '../openapi/identity.openapi';
+import { ApiProblems } from '../openapi/problem.schema';
 import { UnparsableJson } from '../http/form-body';
 import { AdminTokenGuard, type AdminRequest } from './admin-token.guard';
 import { AdminRequestProblem } from './problem';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
 export const ADMIN_CLIENTS_PATH = '/admin/clients';
+
+/** What every admin operation may answer before it runs. */
+const Unauthorized = {
+  401: 'no token, or an invalid one (`WWW-Authenticate: Bearer`)',
+  403: `a token without the scope ${Scopes.IdentityAdmin}`,
+  503: 'the database is out of reach (`Retry-After`)',
+};
 
 /**
  * The admin API for clients: the database ones can be created, changed, given and relieved of
@@ -30,10 +61,16 @@ export const ADMIN_CLIENTS_PATH = '/admin/clients';
 @Controller(ADMIN_CLIENTS_PATH)
 @UseGuards(AdminTokenGuard)
 @UseFilters(ProblemDetailsFilter)
+@ApiTags('Admin')
+@ApiBearerAuth(IdentitySecurity.AdminBearer)
+@ApiOAuth2([Scopes.IdentityAdmin], IdentitySecurity.AdminOAuth2)
 export class AdminClientsController {
   constructor(private readonly clients: ClientManagementService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Every client, from the configuration file and the database' })
+  @ApiOkResponse({ type: ClientListSchema })
+  @ApiProblems(Unauthorized)
   async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ clients: ClientView[] }> {
     noStore(reply);
     return { clients: await this.clients.list() };
@@ -42,6 +79,15 @@ export class AdminClientsController {
   /** 201 with the client, and the generated secret (`secret`) when the caller supplied none. */
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Create a database client' })
+  @ApiBody({ type: CreateClientInput })
+  @ApiCreatedResponse({ type: CreatedClientSchema, description: 'With `Location`.' })
+  @ApiProblems({
+    ...Unauthorized,
+    400: 'invalid input, each problem with its path',
+    409: 'the client id is taken',
+    415: 'not application/json',
+  })
   async create(
     @Req() request: AdminRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -52,6 +98,9 @@ export class AdminClientsController {
   }
 
   @Get(':clientId')
+  @ApiOperation({ summary: 'One client, with its secrets (never a hash)' })
+  @ApiOkResponse({ type: ClientViewSchema })
+  @ApiProblems({ ...Unauthorized, 404: 'no such client' })
   async show(
     @Param('clientId') clientId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -61,6 +110,16 @@ export class AdminClientsController {
   }
 
   @Patch(':clientId')
+  @ApiOperation({ summary: 'Change a database client; what is left out stays' })
+  @ApiBody({ type: UpdateClientInput })
+  @ApiOkResponse({ type: ClientViewSchema })
+  @ApiProblems({
+    ...Unauthorized,
+    400: 'invalid input, each problem with its path',
+    404: 'no such client',
+    409: 'a configuration-file client: edit the file',
+    415: 'not application/json',
+  })
   async update(
     @Param('clientId') clientId: string,
     @Req() request: AdminRequest,
@@ -73,6 +132,9 @@ export class AdminClientsController {
 
   @Delete(':clientId')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a database client and its secrets' })
+  @ApiNoContentResponse()
+  @ApiProblems({ ...Unauthorized, 404: 'no such client', 409: 'a configuration-file client' })
   async delete(
     @Param('clientId') clientId: string,
     @Req() request: AdminRequest,
@@ -85,6 +147,16 @@ export class AdminClientsController {
   /** 201 with the secret's id and dates, and the secret itself when the server generated it. */
   @Post(':clientId/secrets')
   @HttpCode(201)
+  @ApiOperation({ summary: 'Add a secret: generated unless given' })
+  @ApiBody({ type: SecretInput, required: false })
+  @ApiCreatedResponse({ type: AddedSecretSchema, description: 'With `Location`.' })
+  @ApiProblems({
+    ...Unauthorized,
+    400: 'invalid input',
+    404: 'no such client',
+    409: 'a configuration-file client',
+    415: 'not application/json',
+  })
   async addSecret(
     @Param('clientId') clientId: string,
     @Req() request: AdminRequest,
@@ -101,6 +173,13 @@ export class AdminClientsController {
 
   @Delete(':clientId/secrets/:secretId')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a secret by its id' })
+  @ApiNoContentResponse()
+  @ApiProblems({
+    ...Unauthorized,
+    404: 'no such client or secret',
+    409: 'a configuration-file client',
+  })
   async removeSecret(
     @Param('clientId') clientId: string,
     @Param('secretId') secretId: string,

@@ -50,6 +50,8 @@ export function toSettings(env: IdentityEnvironment) {
     server: toServerSettings(env),
     /** Fastify's `trustProxy`: whose X-Forwarded-For decides `request.ip`. */
     trustProxy: parseTrustProxy(env.IDENTITY_TRUST_PROXY),
+    /** Origins allowed to call the token endpoint, discovery and JWKS from a browser. */
+    corsOrigins: parseList(env.CORS_ORIGINS),
     rateLimits: {
       /** RATE_LIMIT=off turns every throttle and the lock-out off (test rigs, benchmarks). */
       enabled: env.RATE_LIMIT === 'on',
@@ -72,4 +74,11 @@ function parseTrustProxy(value: string): boolean | number | string[] {
   if (value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value.split(',').map((entry) => entry.trim());
+}
+
+function parseList(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }

@@ -1,5 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OAuthPaths } from '@app/shared';
+import { JwksSchema } from '../openapi/metadata.schemas';
 import { SigningKeyStore } from './signing-key-store';
 
 /**
@@ -9,11 +11,14 @@ import { SigningKeyStore } from './signing-key-store';
  * kid refetches, and an HTTP cache must not hand it a stale set for long.
  */
 @Controller()
+@ApiTags('Discovery')
 export class JwksController {
   constructor(private readonly keys: SigningKeyStore) {}
 
   @Get(OAuthPaths.Jwks)
   @Header('cache-control', 'public, max-age=60')
+  @ApiOperation({ summary: 'The public signing keys (RFC 7517)' })
+  @ApiOkResponse({ type: JwksSchema })
   async jwks(): Promise<{ keys: object[] }> {
     const keys = await this.keys.getPublishedKeys();
     return { keys: keys.map((key) => key.publicJwk) };

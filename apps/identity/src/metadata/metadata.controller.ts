@@ -1,8 +1,10 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ClientAuthMethods, OAuthPaths } from '@app/shared';
 import { ResourceStore } from '../clients/resource-store';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { SigningKeyStore } from '../keys/signing-key-store';
+import { MetadataSchema } from '../openapi/metadata.schemas';
 import { GrantHandlerRegistry } from '../token/grant-handler.registry';
 
 /**
@@ -10,6 +12,7 @@ import { GrantHandlerRegistry } from '../token/grant-handler.registry';
  * the defined scopes; never written by hand. Served at IdentityServer's OpenID path as well.
  */
 @Controller()
+@ApiTags('Discovery')
 export class MetadataController {
   constructor(
     private readonly grants: GrantHandlerRegistry,
@@ -20,6 +23,8 @@ export class MetadataController {
 
   @Get([OAuthPaths.OpenIdConfiguration, OAuthPaths.AuthorizationServerMetadata])
   @Header('cache-control', 'public, max-age=3600')
+  @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)' })
+  @ApiOkResponse({ type: MetadataSchema })
   async metadata(): Promise<Record<string, unknown>> {
     const { issuer } = this.settings;
     const published = await this.keys.getPublishedKeys();

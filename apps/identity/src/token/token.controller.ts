@@ -1,10 +1,32 @@
 import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidRequest, OAuthPaths, UnauthorizedClient, UnsupportedGrantType } from '@app/shared';
+import {
+  ApiBasicAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiOAuthErrors,
+  FormUrlEncoded,
+  InvalidRequest,
+  OAuthPaths,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from '@app/shared';
 import { TokenIssued } from '../audit/audit-events';
 import { AuditTrail } from '../audit/audit-trail';
 import type { Client } from '../clients/client';
 import { ClientAuthenticator } from '../clients/client-authenticator';
+import { IdentitySecurity } from '../openapi/identity.openapi';
+import {
+  TokenEndpointErrors,
+  TokenRequestForm,
+  TokenResponseSchema,
+} from '../openapi/token.schemas';
 import { TokenThrottlerGuard } from '../throttling/token-throttler.guard';
 import type { GrantHandler, TokenResponse } from './grant-handler';
 import { GrantHandlerRegistry } from './grant-handler.registry';
@@ -17,6 +39,7 @@ import { TokenRequest } from './token-request';
  * them, the throttles per source address and per presented client id.
  */
 @Controller()
+@ApiTags('OAuth 2.0')
 export class TokenController {
   constructor(
     private readonly clientAuthenticator: ClientAuthenticator,
@@ -27,6 +50,21 @@ export class TokenController {
   @Post(OAuthPaths.Token)
   @HttpCode(200)
   @UseGuards(TokenThrottlerGuard)
+  @ApiOperation({
+    summary: 'Client credentials (RFC 6749 §4.4)',
+    description:
+      'Authenticate with Basic (client_secret_basic) or with client_id and client_secret in the body (client_secret_post), never both.',
+  })
+  @ApiConsumes(FormUrlEncoded)
+  @ApiBody({ type: TokenRequestForm })
+  // Bottom-up: Basic first, then no scheme at all (client_secret_post).
+  @ApiSecurity({})
+  @ApiBasicAuth(IdentitySecurity.ClientSecretBasic)
+  @ApiOkResponse({
+    type: TokenResponseSchema,
+    description: 'The token; `Cache-Control: no-store`, `Pragma: no-cache`.',
+  })
+  @ApiOAuthErrors(...TokenEndpointErrors)
   async token(
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

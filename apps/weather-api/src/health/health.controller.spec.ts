@@ -21,6 +21,7 @@ describe('weather-api health', () => {
         audience: 'api1',
         clockSkewSeconds: 60,
         requireHttpsMetadata: false,
+        openApiTokenUrl: undefined,
         server: { logLevel: 'silent', shutdownGracePeriodMs: 1000, production: false },
       } satisfies WeatherApiSettings)
       .compile();

@@ -1,7 +1,15 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOAuth2, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { RequireScopes } from '@app/jwt-bearer';
-import { Scopes } from '@app/shared';
-import { WeatherService, type WeatherForecast } from './weather.service';
+import {
+  ApiOAuthErrors,
+  BearerTokenMissing,
+  InsufficientScope,
+  InvalidToken,
+  Scopes,
+} from '@app/shared';
+import { WeatherApiSecurity } from '../openapi/weather-api.openapi';
+import { WeatherService, WeatherForecast } from './weather.service';
 
 @Controller('weatherforecast')
 export class WeatherController {
@@ -9,6 +17,20 @@ export class WeatherController {
 
   @Get()
   @RequireScopes(Scopes.Api1)
+  @ApiOperation({ summary: 'The forecast for the next five days' })
+  @ApiOAuth2([Scopes.Api1], WeatherApiSecurity)
+  @ApiOkResponse({ type: WeatherForecast, isArray: true })
+  @ApiOAuthErrors(
+    { error: new BearerTokenMissing(), when: 'no token (`WWW-Authenticate: Bearer`, no body)' },
+    {
+      error: new InvalidToken('the token has expired'),
+      when: 'the token is invalid: signature, key, alg, typ, iss, aud, exp or nbf',
+    },
+    {
+      error: new InsufficientScope([Scopes.Api1]),
+      when: `a valid token without the scope ${Scopes.Api1}`,
+    },
+  )
   forecast(): WeatherForecast[] {
     return this.weather.nextFiveDays();
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 
 /** The summaries of ASP.NET Core's weather template. */
 export const Summaries = [
@@ -15,12 +16,19 @@ export const Summaries = [
 ] as const;
 export type Summary = (typeof Summaries)[number];
 
-export interface WeatherForecast {
-  /** YYYY-MM-DD (UTC). */
-  date: string;
-  temperatureC: number;
-  temperatureF: number;
-  summary: Summary;
+/** A class only so the OpenAPI document can describe it; the service returns plain objects. */
+export class WeatherForecast {
+  @ApiProperty({ format: 'date', example: '2026-12-31', description: 'The day (UTC).' })
+  date!: string;
+
+  @ApiProperty({ type: 'integer', example: 21 })
+  temperatureC!: number;
+
+  @ApiProperty({ type: 'integer', example: 69, description: '32 + trunc(temperatureC / 0.5556)' })
+  temperatureF!: number;
+
+  @ApiProperty({ enum: Summaries, example: 'Mild' })
+  summary!: Summary;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -75,6 +75,15 @@ export class IdentityEnvironment extends ServerEnvironment {
   })
   IDENTITY_TRUST_PROXY: string = 'false';
 
+  /**
+   * Comma-separated exact origins (`http://localhost:5003`) whose pages may call the token
+   * endpoint, discovery and JWKS from a browser (Swagger UI). Empty: no CORS headers at all.
+   */
+  @Matches(/^(\s*https?:\/\/[^\s,/]+\s*(,\s*https?:\/\/[^\s,/]+\s*)*)?$/, {
+    message: 'must be a comma-separated list of origins such as http://localhost:5003',
+  })
+  CORS_ORIGINS: string = '';
+
   /** The algorithm of new signing keys; existing keys keep theirs. */
   @IsIn(SigningAlgorithms)
   IDENTITY_SIGNING_ALG: SigningAlgorithm = 'RS256';

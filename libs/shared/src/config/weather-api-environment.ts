@@ -24,6 +24,14 @@ export class WeatherApiEnvironment extends ServerEnvironment {
   @IsInt()
   CLOCK_SKEW: number = 60;
 
+  /**
+   * The token endpoint the API's Swagger UI sends the browser to, when the browser reaches the
+   * authority at another address than the API does (docker compose). Default: discovered.
+   */
+  @IsOptional()
+  @IsHttpUrl()
+  OPENAPI_TOKEN_URL?: string;
+
   /** Defaults to true when NODE_ENV is `production`. */
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayUnique,
@@ -35,12 +36,14 @@ import {
 export const MIN_SUPPLIED_SECRET_LENGTH = 16;
 
 export class ClaimInput {
+  @ApiProperty({ maxLength: 200, example: 'tenant', description: 'Not a protocol claim.' })
   @IsNotReservedClaimType()
   @MaxLength(200)
   @IsNotEmpty()
   @IsString()
   type!: string;
 
+  @ApiProperty({ maxLength: 2000, example: 'acme' })
   @MaxLength(2000)
   @IsString()
   value!: string;
@@ -48,18 +51,28 @@ export class ClaimInput {
 
 export class SecretInput {
   /** Omitted: the server generates one (32 random bytes) and shows it once. */
+  @ApiPropertyOptional({
+    minLength: MIN_SUPPLIED_SECRET_LENGTH,
+    maxLength: 512,
+    description: 'Omitted: the server generates one (32 random bytes) and shows it once.',
+  })
   @IsOptional()
   @MaxLength(512)
   @MinLength(MIN_SUPPLIED_SECRET_LENGTH)
   @IsString()
   value?: string;
 
+  @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
   @MaxLength(200)
   @IsString()
   description?: string;
 
   /** ISO 8601 instant; after it the secret no longer authenticates. */
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'In the future; after it the secret no longer authenticates.',
+  })
   @IsOptional()
   @IsInTheFuture()
   @IsISO8601({ strict: true })
@@ -67,45 +80,66 @@ export class SecretInput {
 }
 
 export class CreateClientInput {
+  @ApiProperty({
+    maxLength: ClientIdMaxLength,
+    pattern: ClientIdPattern.source,
+    example: 'billing-service',
+  })
   @MaxLength(ClientIdMaxLength)
   @Matches(ClientIdPattern, { message: ClientIdPatternMessage })
   @IsString()
   clientId!: string;
 
+  @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
   @MaxLength(200)
   @IsString()
   clientName?: string;
 
+  @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
   @MaxLength(1000)
   @IsString()
   description?: string;
 
+  @ApiPropertyOptional({ default: true })
   @IsBoolean()
   enabled: boolean = true;
 
+  @ApiPropertyOptional({ type: [String], default: [], example: ['client_credentials'] })
   @ArrayUnique()
   @IsString({ each: true })
   @IsArray()
   allowedGrantTypes: string[] = [];
 
+  @ApiPropertyOptional({ type: [String], default: [], example: ['api1'] })
   @ArrayUnique()
   @IsString({ each: true })
   @IsArray()
   allowedScopes: string[] = [];
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MaxAccessTokenLifetime,
+    default: 3600,
+  })
   @Max(MaxAccessTokenLifetime)
   @Min(1)
   @IsInt()
   accessTokenLifetime: number = 3600;
 
+  @ApiPropertyOptional({ type: ClaimInput, isArray: true, default: [] })
   @ValidateNested({ each: true })
   @Type(() => ClaimInput)
   @IsArray()
   claims: ClaimInput[] = [];
 
   /** The client's first secret; generated when omitted or given without a value. */
+  @ApiPropertyOptional({
+    type: SecretInput,
+    description: 'The first secret; generated when omitted or given without a value.',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => SecretInput)
@@ -117,38 +151,55 @@ export class CreateClientInput {
  * `clientName` and `description` may be `null` to clear them, the other properties may not.
  */
 export class UpdateClientInput {
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 200,
+    description: 'null clears it.',
+  })
   @IsOptional()
   @MaxLength(200)
   @IsString()
   clientName?: string | null;
 
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 1000,
+    description: 'null clears it.',
+  })
   @IsOptional()
   @MaxLength(1000)
   @IsString()
   description?: string | null;
 
+  @ApiPropertyOptional()
   @ValidateIf(isGiven)
   @IsBoolean()
   enabled?: boolean;
 
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the list.' })
   @ValidateIf(isGiven)
   @ArrayUnique()
   @IsString({ each: true })
   @IsArray()
   allowedGrantTypes?: string[];
 
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the list.' })
   @ValidateIf(isGiven)
   @ArrayUnique()
   @IsString({ each: true })
   @IsArray()
   allowedScopes?: string[];
 
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MaxAccessTokenLifetime })
   @ValidateIf(isGiven)
   @Max(MaxAccessTokenLifetime)
   @Min(1)
   @IsInt()
   accessTokenLifetime?: number;
 
+  @ApiPropertyOptional({ type: ClaimInput, isArray: true, description: 'Replaces the list.' })
   @ValidateIf(isGiven)
   @ValidateNested({ each: true })
   @Type(() => ClaimInput)

@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** RFC 8414 authorization server metadata, as MetadataController derives it. */
+export class MetadataSchema {
+  @ApiProperty({ example: 'http://localhost:5001' })
+  issuer!: string;
+
+  @ApiProperty({ example: 'http://localhost:5001/connect/token' })
+  token_endpoint!: string;
+
+  @ApiProperty({ example: 'http://localhost:5001/.well-known/openid-configuration/jwks' })
+  jwks_uri!: string;
+
+  @ApiProperty({ type: [String], example: ['client_credentials'] })
+  grant_types_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post'] })
+  token_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['api1'] })
+  scopes_supported!: string[];
+
+  @ApiProperty({ type: [String], example: [] })
+  response_types_supported!: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['RS256'],
+    description: 'The algorithms of the published keys (not IANA-registered).',
+  })
+  access_token_signing_alg_values_supported!: string[];
+}
+
+/** A public JWK (RFC 7517): the members of its key type, never a private one. */
+export class PublicJwkSchema {
+  @ApiProperty({ enum: ['RSA', 'EC', 'OKP'] })
+  kty!: string;
+
+  @ApiProperty({ description: 'The JWK thumbprint (RFC 7638).' })
+  kid!: string;
+
+  @ApiProperty({ enum: ['sig'] })
+  use!: string;
+
+  @ApiProperty({ enum: ['RS256', 'PS256', 'ES256', 'EdDSA'] })
+  alg!: string;
+
+  @ApiPropertyOptional({ description: 'RSA' })
+  n?: string;
+
+  @ApiPropertyOptional({ description: 'RSA' })
+  e?: string;
+
+  @ApiPropertyOptional({ description: 'EC, OKP' })
+  crv?: string;
+
+  @ApiPropertyOptional({ description: 'EC, OKP' })
+  x?: string;
+
+  @ApiPropertyOptional({ description: 'EC' })
+  y?: string;
+}
+
+export class JwksSchema {
+  @ApiProperty({ type: PublicJwkSchema, isArray: true })
+  keys!: PublicJwkSchema[];
+}
