@@ -48,11 +48,6 @@ interface App {
   readonly runtimeVariables: Readonly<
     Record<string, { default: string; check(value: string): void }>
   >;
-  /**
-   * Variables another branch of issue 6 adds to the schema (CORS for Swagger UI; its token URL).
-   * Listed here until then; once the schema has one, the test below says to delete it here.
-   */
-  readonly awaitedVariables: readonly string[];
 }
 
 const APPS: readonly App[] = [
@@ -61,14 +56,12 @@ const APPS: readonly App[] = [
     schema: IdentityEnvironment,
     script: 'start:identity',
     runtimeVariables: { IDENTITY_WORKERS: { default: '1', check: (v) => identityWorkers(v) } },
-    awaitedVariables: ['CORS_ORIGINS'],
   },
   {
     name: 'weather-api',
     schema: WeatherApiEnvironment,
     script: 'start:weather-api',
     runtimeVariables: {},
-    awaitedVariables: ['OPENAPI_TOKEN_URL'],
   },
 ];
 const [IDENTITY, WEATHER_API] = APPS;
@@ -89,13 +82,9 @@ function schemaVariables(schema: Schema | typeof ServerEnvironment): string[] {
   return [...new Set(names)].sort();
 }
 
-/** What the app reads: its schema, its runtime variables, the awaited ones. */
+/** What the app reads: its schema and its runtime variables. */
 function appVariables(app: App): string[] {
-  return [
-    ...schemaVariables(app.schema),
-    ...Object.keys(app.runtimeVariables),
-    ...app.awaitedVariables,
-  ].sort();
+  return [...schemaVariables(app.schema), ...Object.keys(app.runtimeVariables)].sort();
 }
 
 /** The schema's default of each variable, as the string an environment would hold ('' if none). */
@@ -201,10 +190,7 @@ describe('docker-compose.yml, the Dockerfile and .env.example agree with the app
       const problems = services.flatMap(([name, s]) => {
         const env = environmentOf(s);
         const schemaEnv = Object.fromEntries(
-          Object.entries(env).filter(
-            ([variable]) =>
-              !(variable in app.runtimeVariables) && !app.awaitedVariables.includes(variable),
-          ),
+          Object.entries(env).filter(([variable]) => !(variable in app.runtimeVariables)),
         );
         return [
           ...problemsOf(() => validateWith(app.schema, definedEnvironment(schemaEnv), name)),
@@ -474,14 +460,5 @@ describe('docker-compose.yml, the Dockerfile and .env.example agree with the app
         .filter((line) => line.trim() !== '' && !line.startsWith('#'));
       expect(active).toEqual([]);
     });
-  });
-
-  it('awaits only variables the schema does not have yet (delete them from APPS once it does)', () => {
-    const arrived = APPS.flatMap((app) =>
-      app.awaitedVariables
-        .filter((variable) => schemaVariables(app.schema).includes(variable))
-        .map((variable) => `${app.name}: ${variable} is in the schema now`),
-    );
-    expect(arrived).toEqual([]);
   });
 });
