@@ -17,6 +17,23 @@ export interface KeyTimes {
   readonly retiresAt: number;
 }
 
+/** A stored key's schedule (a database row or a listing), as the functions here read it. */
+export function keyTimesOf(key: {
+  kid: string;
+  generation: number;
+  createdAt: Date;
+  activatesAt: Date;
+  retiresAt: Date;
+}): KeyTimes {
+  return {
+    kid: key.kid,
+    generation: key.generation,
+    createdAt: key.createdAt.getTime(),
+    activatesAt: key.activatesAt.getTime(),
+    retiresAt: key.retiresAt.getTime(),
+  };
+}
+
 export interface RotationPolicy {
   /** How long a key signs. */
   readonly rotationPeriodMs: number;

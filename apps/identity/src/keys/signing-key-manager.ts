@@ -14,6 +14,7 @@ import { isSigningAlgorithm } from './jws';
 import {
   expiredKeys,
   forcedRotation,
+  keyTimesOf,
   keyStatus,
   nextKey,
   publishedUntil,
@@ -166,7 +167,7 @@ export class SigningKeyManager {
   /** Every stored key and its schedule, by generation; no key material. */
   async listKeys(): Promise<SigningKeyInfo[]> {
     const rows = await this.readRows();
-    const times = rows.map(toTimes);
+    const times = rows.map(keyTimesOf);
     const now = this.clock();
     return rows.map((row, index) => {
       const key = times[index];
@@ -185,7 +186,7 @@ export class SigningKeyManager {
 
   private async load(): Promise<{ rows: SigningKeyEntity[]; keys: ScheduledSigningKey[] }> {
     const rows = await this.readRows();
-    const keys = rows.map((row) => ({ ...toTimes(row), key: this.parse(row) }));
+    const keys = rows.map((row) => ({ ...keyTimesOf(row), key: this.parse(row) }));
     for (const kid of this.parsed.keys()) {
       if (!rows.some((row) => row.kid === kid)) this.parsed.delete(kid);
     }
@@ -376,15 +377,6 @@ function parseStoredKey(row: SigningKeyEntity, encryptionKey: Buffer | undefined
   return key;
 }
 
-function toTimes(row: SigningKeyEntity): KeyTimes {
-  return {
-    kid: row.kid,
-    generation: row.generation,
-    createdAt: row.createdAt.getTime(),
-    activatesAt: row.activatesAt.getTime(),
-    retiresAt: row.retiresAt.getTime(),
-  };
-}
 
 /**
  * A unique violation (another replica inserted this generation or kid first), or a write that

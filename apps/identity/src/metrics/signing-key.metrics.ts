@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Registry, type Gauge } from 'prom-client';
 import { removeMetric, scrapedGaugeIn } from '@app/shared';
-import { activeKey, lastActiveKey, type KeyTimes } from '../keys/key-schedule';
+import { activeKey, keyTimesOf, lastActiveKey } from '../keys/key-schedule';
 import { SigningKeyManager, type SigningKeyInfo } from '../keys/signing-key-manager';
 
 const KEY_AGE = 'identity_signing_key_age_seconds';
@@ -52,7 +52,7 @@ export class SigningKeyMetrics implements OnModuleDestroy {
     } catch {
       return;
     }
-    const times = keys.map(toTimes);
+    const times = keys.map(keyTimesOf);
     // As DatabaseSigningKeyStore: the active key, else the last one that signed.
     const signing = activeKey(times, now) ?? lastActiveKey(times, now);
     if (signing) this.keyAge.set((now - signing.createdAt) / 1000);
@@ -60,12 +60,3 @@ export class SigningKeyMetrics implements OnModuleDestroy {
   }
 }
 
-function toTimes(key: SigningKeyInfo): KeyTimes {
-  return {
-    kid: key.kid,
-    generation: key.generation,
-    createdAt: key.createdAt.getTime(),
-    activatesAt: key.activatesAt.getTime(),
-    retiresAt: key.retiresAt.getTime(),
-  };
-}

@@ -147,7 +147,7 @@ describe('ClientCredentialsGrant', () => {
       'scope=api2',
       'the client may not request the scope api2',
     ],
-    ['an unknown scope', 'scope=api1+nope', 'the client may not request the scope nope'],
+    ['an unknown scope', 'scope=api1+nope', 'a requested scope is not defined'],
     ['a malformed scope', 'scope=a%22b', 'the scope is malformed'],
     ['a scope of spaces only', 'scope=+++', 'the scope is empty'],
   ])('refuses %s with invalid_scope', async (_case, form, description) => {

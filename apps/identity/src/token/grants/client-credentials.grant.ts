@@ -49,9 +49,10 @@ export class ClientCredentialsGrant implements GrantHandler {
     const defined = new Set(
       (await this.resources.findApiScopesByName(wanted)).map((scope) => scope.name),
     );
-    const refused = wanted.filter(
-      (scope) => !defined.has(scope) || !client.allowedScopes.includes(scope),
-    );
+    // An undefined name is not repeated back: it is the caller's own input, possibly anything.
+    if (wanted.some((scope) => !defined.has(scope)))
+      throw new InvalidScope('a requested scope is not defined');
+    const refused = wanted.filter((scope) => !client.allowedScopes.includes(scope));
     if (refused.length > 0) {
       throw new InvalidScope(`the client may not request the scope ${refused.join(' ')}`);
     }
