@@ -377,7 +377,6 @@ function parseStoredKey(row: SigningKeyEntity, encryptionKey: Buffer | undefined
   return key;
 }
 
-
 /**
  * A unique violation (another replica inserted this generation or kid first), or a write that
  * met another's lock: PostgreSQL deadlock or serialisation failure, SQLite busy.

@@ -59,4 +59,3 @@ export class SigningKeyMetrics implements OnModuleDestroy {
     this.keysPublished.set(keys.filter((key) => now < key.publishedUntil.getTime()).length);
   }
 }
-
