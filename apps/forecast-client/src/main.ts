@@ -11,10 +11,10 @@ async function bootstrap(): Promise<void> {
   // Logger off until the app listens: a failed start prints one line (below), not Nest's stack.
   const app = await NestFactory.create<NestFastifyApplication>(
     ForecastClientModule,
-    createHttpAdapter(settings.server),
+    createHttpAdapter(settings.server, { app: 'forecast-client' }),
     { logger: false, abortOnError: false },
   );
-  await useSecurityHeaders(app, settings.server);
+  useSecurityHeaders(app, settings.server);
   await app.listen(settings.port, '0.0.0.0');
   app.useLogger(app.get(PinoLogger));
   const logger = new Logger('ForecastClient');

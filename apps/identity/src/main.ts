@@ -15,6 +15,7 @@ import { serveIdentityDocs } from './openapi/identity.openapi';
 async function bootstrap(): Promise<void> {
   const settings = identitySettings();
   const adapter = createHttpAdapter(settings.server, {
+    app: 'identity',
     bodyLimit: REQUEST_BODY_LIMIT,
     trustProxy: settings.trustProxy,
   });
@@ -29,7 +30,7 @@ async function bootstrap(): Promise<void> {
   });
   app.useLogger(app.get(PinoLogger));
   const logger = new Logger('Identity');
-  await useSecurityHeaders(app, settings.server);
+  useSecurityHeaders(app, settings.server);
   serveIdentityDocs(app);
   closeGracefullyOnSignals(app, settings.server.shutdownGracePeriodMs, (message) =>
     logger.log(message),

@@ -12,10 +12,10 @@ async function bootstrap(): Promise<void> {
   // Logger off until the app listens: a failed start prints one line (below), not Nest's stack.
   const app = await NestFactory.create<NestFastifyApplication>(
     WeatherApiModule,
-    createHttpAdapter(settings.server),
+    createHttpAdapter(settings.server, { app: 'weather-api' }),
     { logger: false, abortOnError: false },
   );
-  await useSecurityHeaders(app, settings.server);
+  useSecurityHeaders(app, settings.server);
   serveWeatherApiDocs(app);
   await app.listen(settings.port, '0.0.0.0');
   app.useLogger(app.get(PinoLogger));

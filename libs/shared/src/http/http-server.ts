@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { pino } from 'pino';
+import { logRequests, loggerOptions } from '../logging/http-logging';
 import { ConfigurationError } from '../config/validate-config';
 import type { ServerSettings } from '../config/server-environment';
 
@@ -34,6 +36,8 @@ export interface HttpAdapterOptions {
   trustProxy?: boolean | number | string[];
   /** Overrides of HttpTimeouts, over those of the settings (tests shorten them). */
   timeouts?: Partial<typeof HttpTimeouts>;
+  /** The app's name in its logs: Fastify then logs with pino (loggerOptions), see logRequests. */
+  app?: string;
 }
 
 /**
@@ -62,12 +66,19 @@ export function createHttpAdapter(
     // One id per request, in every log line of it and echoed back, so a caller can quote it.
     requestIdHeader: false,
     genReqId: requestIdOf,
+    ...(options.app === undefined
+      ? {}
+      : {
+          loggerInstance: pino(loggerOptions(options.app, settings.logLevel)),
+          disableRequestLogging: true,
+        }),
     ...(tls ? { https: { ...tls, ...nodeServerOptions } } : { http: nodeServerOptions }),
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
+  if (options.app !== undefined) logRequests(adapter.getInstance());
   return adapter;
 }
 
@@ -87,17 +98,24 @@ function readTls(files: { certFile: string; keyFile: string }): { cert: Buffer; 
 
 /**
  * The usual security headers (helmet), tuned for JSON APIs: no HSTS over plain HTTP (it would
- * be ignored and mislead), and a strict default CSP since these apps serve no pages.
+ * be ignored and mislead), and a strict default CSP since these apps serve no pages. helmet is
+ * built once and applied from a hook: @fastify/helmet builds it again for every request, which
+ * cost more than the rest of a health probe.
  */
-export async function useSecurityHeaders(
-  app: NestFastifyApplication,
-  settings: ServerSettings,
-): Promise<void> {
-  await app.register(helmet, {
+export function useSecurityHeaders(app: NestFastifyApplication, settings: ServerSettings): void {
+  const setHeaders = helmet({
     hsts: settings.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     },
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) =>
+      setHeaders(request.raw, reply.raw, (error?: unknown) =>
+        done(error instanceof Error ? error : undefined),
+      ),
+    );
 }
