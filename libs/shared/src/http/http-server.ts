@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import helmet from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import { pino } from 'pino';
 import { logRequests, loggerOptions } from '../logging/http-logging';
 import { ConfigurationError } from '../config/validate-config';
@@ -70,7 +71,8 @@ export function createHttpAdapter(
       ? {}
       : {
           loggerInstance: pino(loggerOptions(options.app, settings.logLevel)),
-          disableRequestLogging: true,
+          // One line per request, from logRequests: not Fastify's two.
+          logController: new LogController({ disableRequestLogging: true }),
         }),
     ...(tls ? { https: { ...tls, ...nodeServerOptions } } : { http: nodeServerOptions }),
   });
