@@ -36,9 +36,17 @@ const redactPaths = RedactedKeys.flatMap((key) => {
   return [top, `*${member}`];
 });
 
+const asIs = <T>(value: T): T => value;
+
 /** The apps' pino options: JSON lines on stdout, the app's name on each, credentials redacted. */
 export function loggerOptions(app: string, level: LogLevel): LoggerOptions {
-  return { level, base: { app }, redact: { paths: redactPaths, censor: '[REDACTED]' } };
+  return {
+    level,
+    base: { app },
+    redact: { paths: redactPaths, censor: '[REDACTED]' },
+    // logRequests builds `req` and `res` itself; Fastify's serializers would drop the id.
+    serializers: { req: asIs, res: asIs },
+  };
 }
 
 /**
