@@ -1,12 +1,7 @@
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { hashSecret } from '../clients/secret-hash';
-import { REQUEST_BODY_LIMIT, registerBodyParsers } from '../http/form-body';
-import { IdentityModule } from '../identity.module';
+import { startInProcessIdentity, type InProcessIdentity } from '../identity-app.fixture';
 import { signJws } from '../keys/jws';
 import { SigningKeyStore } from '../keys/signing-key-store';
 
@@ -38,33 +33,16 @@ const PROBLEM = 'application/problem+json; charset=utf-8';
 
 describe('the admin API /admin/clients', () => {
   let app: NestFastifyApplication;
-  let dataDir: string;
+  let identity: InProcessIdentity;
   let adminToken: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'identity-admin-'));
-    const configFile = join(dataDir, 'identity.json');
-    writeFileSync(configFile, JSON.stringify(config));
-    Object.assign(process.env, {
-      ISSUER,
-      IDENTITY_CONFIG: configFile,
-      IDENTITY_DATA_DIR: dataDir,
-      RATE_LIMIT: 'off',
-    });
-    delete process.env.DATABASE_URL;
-    const moduleRef = await Test.createTestingModule({ imports: [IdentityModule] }).compile();
-    const adapter = new FastifyAdapter({ bodyLimit: REQUEST_BODY_LIMIT });
-    registerBodyParsers(adapter.getInstance());
-    app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { bodyParser: false });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    identity = await startInProcessIdentity(config, ISSUER);
+    app = identity.app;
     adminToken = await tokenFor(admin.id, admin.secret);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => identity?.close());
 
   async function tokenRequest(clientId: string, secret: string, scope?: string) {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });

@@ -1,12 +1,7 @@
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { hashSecret } from '../clients/secret-hash';
-import { REQUEST_BODY_LIMIT, registerBodyParsers } from '../http/form-body';
-import { IdentityModule } from '../identity.module';
+import { startInProcessIdentity, type InProcessIdentity } from '../identity-app.fixture';
 import {
   presentsCredentials,
   tokenRequestArbitrary,
@@ -51,31 +46,14 @@ function tokenClaims(token: unknown): Record<string, unknown> {
 
 describe('POST /connect/token under arbitrary input', () => {
   let app: NestFastifyApplication;
-  let dataDir: string;
+  let identity: InProcessIdentity;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'identity-property-'));
-    const configFile = join(dataDir, 'identity.json');
-    writeFileSync(configFile, JSON.stringify(config));
-    Object.assign(process.env, {
-      ISSUER,
-      IDENTITY_CONFIG: configFile,
-      IDENTITY_DATA_DIR: dataDir,
-      RATE_LIMIT: 'off',
-    });
-    delete process.env.DATABASE_URL;
-    const moduleRef = await Test.createTestingModule({ imports: [IdentityModule] }).compile();
-    const adapter = new FastifyAdapter({ bodyLimit: REQUEST_BODY_LIMIT });
-    registerBodyParsers(adapter.getInstance());
-    app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { bodyParser: false });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    identity = await startInProcessIdentity(config, ISSUER);
+    app = identity.app;
   });
 
-  afterAll(async () => {
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => identity?.close());
 
   async function send(request: ArbitraryTokenRequest) {
     const headers: Record<string, string> = {};
