@@ -8,7 +8,8 @@ const seen = new WeakMap<FastifyRequest, string | undefined>();
 /**
  * The client id a token request presents (Basic header or `client_id`), read as the token
  * endpoint reads it; undefined when it has none or the request is malformed (the endpoint then
- * refuses it itself). Remembered per request: the throttler asks twice.
+ * refuses it itself). Remembered per request: the throttler asks twice, and a malformed request
+ * is not parsed again for the second throttle.
  */
 export function presentedClientId(request: FastifyRequest): string | undefined {
   if (seen.has(request)) return seen.get(request);

@@ -16,7 +16,19 @@ export class TokenRequest {
     readonly address: string,
   ) {}
 
+  /** Parsed once per HTTP request: the throttle reads the client id before the endpoint runs. */
+  private static readonly parsed = new WeakMap<FastifyRequest, TokenRequest>();
+
   static from(request: FastifyRequest): TokenRequest {
+    let parsed = TokenRequest.parsed.get(request);
+    if (parsed === undefined) {
+      parsed = TokenRequest.parse(request);
+      TokenRequest.parsed.set(request, parsed);
+    }
+    return parsed;
+  }
+
+  private static parse(request: FastifyRequest): TokenRequest {
     const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (mediaType !== FormUrlEncoded || !(request.body instanceof FormBody)) {
       throw new InvalidRequest(`the request body must be ${FormUrlEncoded}`);
