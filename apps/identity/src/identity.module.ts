@@ -12,6 +12,7 @@ import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
 import { IdentityMetricsModule } from './metrics/identity-metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
+import { ReplayCacheModule } from './replay/replay-cache.module';
 import { RateLimitModule } from './throttling/rate-limit.module';
 import { TokenModule } from './token/token.module';
 
@@ -26,6 +27,7 @@ import { TokenModule } from './token/token.module';
     }),
     AuditModule,
     PersistenceModule,
+    ReplayCacheModule,
     ClientsModule.forRoot(),
     KeysModule.forRoot(),
     TokenModule,

@@ -1,4 +1,4 @@
-import type { IdentityConfigFile } from '@app/shared';
+import { IdentityConfigFile, validateWith } from '@app/shared';
 import { KnownGrantTypes } from '../clients/management/grant-type-catalog';
 import { ClientManagementService } from '../clients/management/client-management.service';
 import {
@@ -16,11 +16,15 @@ import type { AuditTrail } from './audit-trail';
 const DAY = 86_400_000;
 const SECRET = 'a-secret-of-at-least-16-chars';
 
-const config = {
-  apiScopes: [{ name: 'api1' }],
-  apiResources: [{ name: 'api1', scopes: ['api1'] }],
-  clients: [],
-} as unknown as IdentityConfigFile;
+const config = validateWith(
+  IdentityConfigFile,
+  {
+    apiScopes: [{ name: 'api1' }],
+    apiResources: [{ name: 'api1', scopes: ['api1'] }],
+    clients: [],
+  },
+  'test',
+);
 
 /** An audit trail that keeps what it is told. */
 function recordingTrail(): { trail: AuditTrail; events: AuditEvent[] } {

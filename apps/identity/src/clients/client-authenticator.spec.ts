@@ -6,19 +6,11 @@ import { TokenRequest } from '../token/token-request';
 import { tokenRequest } from '../token/token-request.fixture';
 import { ClientAuthenticator } from './client-authenticator';
 import type { Client } from './client';
+import { aClient } from './client.fixture';
 import { sha256 } from './secret-hash';
 
 describe('ClientAuthenticator with the lock-out', () => {
-  const client: Client = {
-    clientId: 'client',
-    source: 'configuration',
-    enabled: true,
-    secrets: [{ sha256: sha256('secret') }],
-    allowedGrantTypes: ['client_credentials'],
-    allowedScopes: ['api1'],
-    accessTokenLifetime: 3600,
-    claims: [],
-  };
+  const client: Client = aClient({ secrets: [{ sha256: sha256('secret') }] });
   let findClientById: jest.Mock;
   let store: MemoryCounterStore;
   let authenticator: ClientAuthenticator;

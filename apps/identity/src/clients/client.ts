@@ -1,3 +1,5 @@
+import type { AccessTokenType } from '@app/shared';
+
 /** A registered client as the token endpoint sees it, whatever store it comes from. */
 export type ClientSource = 'configuration' | 'database';
 
@@ -13,7 +15,28 @@ export interface Client {
   readonly accessTokenLifetime: number;
   /** Claims added to every access token issued to the client; a type may repeat. */
   readonly claims: readonly { readonly type: string; readonly value: string }[];
+  /** `jwt` (RFC 9068) or `reference` (an opaque handle, resolved by introspection). */
+  readonly accessTokenType: AccessTokenType;
+  /** Every token must be bound to a DPoP proof's key (RFC 9449); Bearer requests are refused. */
+  readonly requireDPoP: boolean;
+  /**
+   * The API resources (by name) the client may name in a `resource` parameter (RFC 8707).
+   * Empty: the client may not use `resource`.
+   */
+  readonly allowedResources: readonly string[];
+  /** The client's public keys for private_key_jwt (RFC 7523), inline. */
+  readonly jwks?: JsonWebKeySet;
+  /** Where the client publishes its public keys for private_key_jwt, instead of `jwks`. */
+  readonly jwksUri?: string;
 }
+
+/** RFC 7517 §5: public keys only, as the client registered them. */
+export interface JsonWebKeySet {
+  readonly keys: readonly JsonWebKeyMembers[];
+}
+
+/** A JWK's members: strings, but also `key_ops`/`x5c` arrays and `ext` (RFC 7517 §4). */
+export type JsonWebKeyMembers = Readonly<Record<string, string | boolean | number | string[]>>;
 
 export interface ClientSecret {
   /** SHA-256 of the secret: only the hash is ever stored. */
@@ -31,4 +54,11 @@ export interface ApiScope {
 export interface ApiResource {
   readonly name: string;
   readonly scopes: readonly string[];
+  /**
+   * An absolute URI that also identifies the resource in a `resource` parameter (RFC 8707),
+   * when its name is not one.
+   */
+  readonly uri?: string;
+  /** The resource's own secrets, to call introspection (IdentityServer's ApiSecrets). */
+  readonly secrets: readonly ClientSecret[];
 }

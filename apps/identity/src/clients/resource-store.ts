@@ -4,6 +4,8 @@ import type { ApiResource, ApiScope } from './client';
 export abstract class ResourceStore {
   abstract getAllApiScopes(): Promise<readonly ApiScope[]>;
   abstract findApiScopesByName(names: readonly string[]): Promise<readonly ApiScope[]>;
+  /** Every API resource, the built-in `identity` one included. */
+  abstract getAllApiResources(): Promise<readonly ApiResource[]>;
   abstract findApiResourcesByScopeName(
     scopeNames: readonly string[],
   ): Promise<readonly ApiResource[]>;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ClientSource } from '../clients/client';
+import { AccessTokenTypes, type AccessTokenType } from '@app/shared';
+import type { ClientSource, JsonWebKeySet } from '../clients/client';
 import type { AddedSecret, ClientView, SecretView } from '../clients/management/client-views';
 
 const ClientSources: readonly ClientSource[] = ['configuration', 'database'];
@@ -66,6 +67,21 @@ export class ClientViewSchema implements ClientView {
 
   @ApiProperty({ type: ClaimSchema, isArray: true })
   claims!: ClaimSchema[];
+
+  @ApiProperty({ enum: Object.values(AccessTokenTypes) })
+  accessTokenType!: AccessTokenType;
+
+  @ApiProperty()
+  requireDPoP!: boolean;
+
+  @ApiProperty({ type: [String], example: [] })
+  allowedResources!: string[];
+
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  jwks!: JsonWebKeySet | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  jwksUri!: string | null;
 
   @ApiProperty({ type: SecretViewSchema, isArray: true })
   secrets!: SecretViewSchema[];

@@ -33,8 +33,8 @@ export class TokenResponseSchema implements TokenResponse {
   @ApiProperty({ description: 'A JWT (RFC 9068, `typ: at+jwt`).' })
   access_token!: string;
 
-  @ApiProperty({ enum: ['Bearer'] })
-  token_type!: 'Bearer';
+  @ApiProperty({ enum: ['Bearer', 'DPoP'] })
+  token_type!: 'Bearer' | 'DPoP';
 
   @ApiProperty({ type: 'integer', example: 3600, description: 'Seconds until it expires.' })
   expires_in!: number;

@@ -8,11 +8,16 @@ import { SigningKeyEntity } from './entities/signing-key.entity';
 import { StoreVersionEntity } from './entities/store-version.entity';
 import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-schema';
 import { RateCounters1764200000000 } from './migrations/1764200000000-rate-counters';
+import { ClientTokenOptions1764300000000 } from './migrations/1764300000000-client-token-options';
 
 export const ENTITIES = [ClientEntity, ClientSecretEntity, SigningKeyEntity, StoreVersionEntity];
 
 /** Versioned, in order; run at start-up (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1764100000000, RateCounters1764200000000];
+export const MIGRATIONS = [
+  InitialSchema1764100000000,
+  RateCounters1764200000000,
+  ClientTokenOptions1764300000000,
+];
 
 export const SQLITE_FILE = 'identity.sqlite';
 

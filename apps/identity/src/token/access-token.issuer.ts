@@ -10,6 +10,8 @@ export interface AccessTokenGrant {
   readonly client: Client;
   readonly scopes: readonly string[];
   readonly audiences: readonly string[];
+  /** RFC 7800 confirmation: the DPoP key's JWK SHA-256 thumbprint (RFC 9449 §6.1). */
+  readonly confirmation?: { readonly jkt: string };
 }
 
 export interface IssuedAccessToken {
@@ -25,7 +27,12 @@ export class AccessTokenIssuer {
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
   ) {}
 
-  async issue({ client, scopes, audiences }: AccessTokenGrant): Promise<IssuedAccessToken> {
+  async issue({
+    client,
+    scopes,
+    audiences,
+    confirmation,
+  }: AccessTokenGrant): Promise<IssuedAccessToken> {
     const key = await this.keys.getActiveKey();
     const now = Math.floor(Date.now() / 1000);
     const lifetime = client.accessTokenLifetime;
@@ -42,6 +49,7 @@ export class AccessTokenIssuer {
       nbf: now,
       exp: now + lifetime,
       jti: randomUUID(),
+      ...(confirmation ? { cnf: { jkt: confirmation.jkt } } : {}),
     };
     const token = signJws(
       { alg: key.alg, typ: AccessTokenJwtType, kid: key.kid },

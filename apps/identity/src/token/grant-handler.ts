@@ -5,7 +5,8 @@ import type { TokenRequest } from './token-request';
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the token is bound to a DPoP proof's key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
 }

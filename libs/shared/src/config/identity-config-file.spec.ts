@@ -31,7 +31,72 @@ describe('the identity configuration file', () => {
   it("accepts the contract's example and applies the defaults", () => {
     expect(problemsOf(seed)).toEqual([]);
     const config = validateWith(IdentityConfigFile, seed, 'identity.json');
-    expect(config.clients[0]).toMatchObject({ enabled: true, accessTokenLifetime: 3600 });
+    expect(config.clients[0]).toMatchObject({
+      enabled: true,
+      accessTokenLifetime: 3600,
+      accessTokenType: 'jwt',
+      requireDPoP: false,
+      allowedResources: [],
+    });
+    expect(config.apiResources[0].apiSecrets).toEqual([]);
+  });
+
+  it('accepts the token options of issue 7 and checks what they name', () => {
+    const withOptions = {
+      ...seed,
+      apiResources: [
+        {
+          ...seed.apiResources[0],
+          uri: 'https://api1.example',
+          apiSecrets: [{ value: SECRET_HASH }],
+        },
+      ],
+      clients: [
+        {
+          ...seed.clients[0],
+          accessTokenType: 'reference',
+          requireDPoP: true,
+          allowedResources: ['api1'],
+          jwksUri: 'https://client.example/jwks',
+        },
+      ],
+    };
+    expect(problemsOf(withOptions)).toEqual([]);
+    expect(
+      problemsOf({
+        ...withOptions,
+        apiResources: [
+          { ...withOptions.apiResources[0], uri: 'relative/path' },
+          { name: 'api2', scopes: [], uri: 'relative/path' },
+        ],
+        clients: [
+          {
+            ...withOptions.clients[0],
+            accessTokenType: 'opaque',
+            allowedResources: ['nope'],
+            jwks: { keys: [] },
+          },
+        ],
+      }),
+    ).toEqual([
+      'apiResources[0].uri: must be an absolute URI without a fragment (RFC 8707 §2)',
+      'apiResources[1].uri: must be an absolute URI without a fragment (RFC 8707 §2)',
+      expect.stringMatching(/^clients\[0\]\.accessTokenType: must be one of/),
+    ]);
+    expect(
+      problemsOf({
+        ...withOptions,
+        apiResources: [
+          withOptions.apiResources[0],
+          { name: 'api2', scopes: [], uri: 'https://api1.example' },
+        ],
+        clients: [{ ...withOptions.clients[0], allowedResources: ['nope'], jwks: { keys: [] } }],
+      }),
+    ).toEqual([
+      'apiResources[1].uri: "https://api1.example" names another API resource too (fix: make it unique)',
+      'clients[0].allowedResources[0]: "nope" is not the name of an API resource (fix: define it in apiResources or remove it)',
+      'clients[0]: has both jwks and jwksUri (fix: keep one; RFC 7591 §2 allows only one)',
+    ]);
   });
 
   it('accepts a client allowed no grant type', () => {

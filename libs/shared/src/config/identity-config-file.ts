@@ -3,9 +3,11 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -16,7 +18,9 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { AccessTokenTypes, type AccessTokenType } from '../oauth/oauth.constants';
 import { IDENTITY_API_RESOURCE, Scopes } from '../scopes/scopes';
+import { IsHttpUrl } from './is-http-url';
 
 /**
  * The identity's configuration file: IdentityServer's `Config.cs` names in camelCase, so a team
@@ -49,6 +53,20 @@ export class ApiScopeDefinition {
   description?: string;
 }
 
+export class ClientSecretDefinition {
+  @IsSha256Base64()
+  value!: string;
+
+  /** After this instant the secret no longer authenticates. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiration?: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+}
+
 export class ApiResourceDefinition {
   @IsString()
   @IsNotEmpty()
@@ -65,20 +83,17 @@ export class ApiResourceDefinition {
   @IsArray()
   @IsString({ each: true })
   scopes: string[] = [];
-}
 
-export class ClientSecretDefinition {
-  @IsSha256Base64()
-  value!: string;
-
-  /** After this instant the secret no longer authenticates. */
+  /** An absolute URI naming the resource in a `resource` parameter (RFC 8707). */
   @IsOptional()
-  @IsISO8601({ strict: true })
-  expiration?: string;
+  @IsAbsoluteUri()
+  uri?: string;
 
-  @IsOptional()
-  @IsString()
-  description?: string;
+  /** The resource's secrets for introspection: the same shape as a client's `clientSecrets`. */
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ClientSecretDefinition)
+  apiSecrets: ClientSecretDefinition[] = [];
 }
 
 export class ClientClaimDefinition {
@@ -129,6 +144,28 @@ export class ClientDefinition {
   @ValidateNested({ each: true })
   @Type(() => ClientClaimDefinition)
   claims: ClientClaimDefinition[] = [];
+
+  @IsIn(Object.values(AccessTokenTypes))
+  accessTokenType: AccessTokenType = AccessTokenTypes.Jwt;
+
+  @IsBoolean()
+  requireDPoP: boolean = false;
+
+  /** API resource names the client may request with `resource` (RFC 8707); none by default. */
+  @IsArray()
+  @IsString({ each: true })
+  @ArrayUnique()
+  allowedResources: string[] = [];
+
+  /** The client's public keys for private_key_jwt, inline (a JWK Set, RFC 7517 §5). */
+  @IsOptional()
+  @IsObject()
+  jwks?: { keys: Record<string, string | boolean | number | string[]>[] };
+
+  /** Where the client publishes its JWK Set for private_key_jwt, instead of `jwks`. */
+  @IsOptional()
+  @IsHttpUrl()
+  jwksUri?: string;
 }
 
 export class IdentityConfigFile {
@@ -197,6 +234,7 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
     );
 
   const resourceNames = new Set<string>();
+  const resourceUris = new Set<string>();
   config.apiResources.forEach((resource, i) => {
     if (resource.name === IDENTITY_API_RESOURCE)
       problems.push(
@@ -207,6 +245,13 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
         `apiResources[${i}].name: "${resource.name}" is defined twice (fix: remove one, or rename it)`,
       );
     resourceNames.add(resource.name);
+    if (resource.uri !== undefined) {
+      if (resourceUris.has(resource.uri))
+        problems.push(
+          `apiResources[${i}].uri: "${resource.uri}" names another API resource too (fix: make it unique)`,
+        );
+      resourceUris.add(resource.uri);
+    }
     resource.scopes.forEach((name, j) => {
       if (name === Scopes.IdentityAdmin)
         problems.push(
@@ -227,6 +272,16 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
       if (name !== Scopes.IdentityAdmin && !definedScopes.has(name))
         undefinedScope(`clients[${i}].allowedScopes[${j}]`, name);
     });
+    client.allowedResources.forEach((name, j) => {
+      if (!resourceNames.has(name) && name !== IDENTITY_API_RESOURCE)
+        problems.push(
+          `clients[${i}].allowedResources[${j}]: "${name}" is not the name of an API resource (fix: define it in apiResources or remove it)`,
+        );
+    });
+    if (client.jwks !== undefined && client.jwksUri !== undefined)
+      problems.push(
+        `clients[${i}]: has both jwks and jwksUri (fix: keep one; RFC 7591 §2 allows only one)`,
+      );
     client.claims.forEach((claim, j) => {
       if (ReservedClaimTypes.has(claim.type))
         problems.push(
@@ -235,6 +290,30 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
     });
   });
   return problems;
+}
+
+/** RFC 8707 §2: a resource is an absolute URI without a fragment. */
+function IsAbsoluteUri(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isAbsoluteUri',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isAbsoluteUri(value),
+        defaultMessage: () => 'must be an absolute URI without a fragment (RFC 8707 §2)',
+      },
+    },
+    options,
+  );
+}
+
+export function isAbsoluteUri(value: string): boolean {
+  if (value.includes('#') || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** base64 of a 32-byte SHA-256 digest: 43 characters and one '=' pad. */

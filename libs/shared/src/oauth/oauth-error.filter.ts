@@ -24,6 +24,8 @@ export class OAuthErrorFilter extends BaseExceptionFilter {
     reply.status(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
     const challenge = error.challenge();
     if (challenge) reply.header('www-authenticate', challenge);
+    const headers = error.headers();
+    if (headers) reply.headers(headers);
     const retryAfter = error.retryAfterSeconds();
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     const body = error.body();

@@ -13,6 +13,13 @@ export type OAuthErrorCode =
   | 'invalid_scope'
   // RFC 6749 §4.1.2.1, registered for any endpoint's overload or outage
   | 'temporarily_unavailable'
+  // RFC 8707 §2
+  | 'invalid_target'
+  // RFC 7009 §2.2.1
+  | 'unsupported_token_type'
+  // RFC 9449 §5, §8
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   // RFC 6750 §3.1
   | 'invalid_token'
   | 'insufficient_scope';
@@ -45,6 +52,11 @@ export abstract class OAuthError extends Error {
 
   /** The `WWW-Authenticate` challenge that goes with this error, if any. */
   challenge(): string | undefined {
+    return undefined;
+  }
+
+  /** Other response headers that go with this error (a fresh `DPoP-Nonce`...). */
+  headers(): Readonly<Record<string, string>> | undefined {
     return undefined;
   }
 
@@ -99,6 +111,34 @@ export class UnsupportedGrantType extends OAuthError {
 
 export class InvalidScope extends OAuthError {
   readonly error = 'invalid_scope';
+}
+
+/** RFC 8707 §2: a `resource` is malformed, unknown, or not one the client may ask for. */
+export class InvalidTarget extends OAuthError {
+  readonly error = 'invalid_target';
+}
+
+/** RFC 7009 §2.2.1: the server cannot revoke this type of token. */
+export class UnsupportedTokenType extends OAuthError {
+  readonly error = 'unsupported_token_type';
+}
+
+/** RFC 9449 §5: the `DPoP` proof at the token endpoint is missing where required, or invalid. */
+export class InvalidDPoPProof extends OAuthError {
+  readonly error = 'invalid_dpop_proof';
+}
+
+/** RFC 9449 §8: the proof must carry the server's nonce, sent with this error. */
+export class UseDPoPNonce extends OAuthError {
+  readonly error = 'use_dpop_nonce';
+
+  constructor(private readonly nonce: string) {
+    super('the DPoP proof must carry the nonce in the DPoP-Nonce header');
+  }
+
+  override headers(): Readonly<Record<string, string>> {
+    return { 'dpop-nonce': this.nonce };
+  }
 }
 
 /**

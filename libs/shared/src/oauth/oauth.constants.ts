@@ -18,8 +18,19 @@ export const OAuthPaths = {
   OpenIdConfiguration: '/.well-known/openid-configuration',
   AuthorizationServerMetadata: '/.well-known/oauth-authorization-server',
   Jwks: '/.well-known/openid-configuration/jwks',
+  /** RFC 7662, at IdentityServer's path. */
+  Introspection: '/connect/introspect',
+  /** RFC 7009, at IdentityServer's path. */
+  Revocation: '/connect/revocation',
   Health: '/health',
 } as const;
+
+/**
+ * How a client's access tokens are issued: a self-contained JWT (RFC 9068), or a reference
+ * token (an opaque handle the API resolves through introspection, RFC 7662).
+ */
+export const AccessTokenTypes = { Jwt: 'jwt', Reference: 'reference' } as const;
+export type AccessTokenType = (typeof AccessTokenTypes)[keyof typeof AccessTokenTypes];
 
 export const FormUrlEncoded = 'application/x-www-form-urlencoded';
 

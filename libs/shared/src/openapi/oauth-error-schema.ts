@@ -19,6 +19,10 @@ const EveryOAuthErrorCode: Record<OAuthErrorCode, true> = {
   temporarily_unavailable: true,
   invalid_token: true,
   insufficient_scope: true,
+  invalid_target: true,
+  unsupported_token_type: true,
+  invalid_dpop_proof: true,
+  use_dpop_nonce: true,
 };
 
 /** The body OAuthErrorFilter writes (RFC 6749 §5.2, RFC 6750 §3.1), for the OpenAPI documents. */

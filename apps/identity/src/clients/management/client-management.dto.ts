@@ -4,9 +4,11 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -19,7 +21,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  AccessTokenTypes,
   ClientIdMaxLength,
+  IsHttpUrl,
+  type AccessTokenType,
   ClientIdPattern,
   ClientIdPatternMessage,
   MaxAccessTokenLifetime,
@@ -135,6 +140,38 @@ export class CreateClientInput {
   @IsArray()
   claims: ClaimInput[] = [];
 
+  @ApiPropertyOptional({ enum: Object.values(AccessTokenTypes), default: AccessTokenTypes.Jwt })
+  @IsIn(Object.values(AccessTokenTypes))
+  accessTokenType: AccessTokenType = AccessTokenTypes.Jwt;
+
+  @ApiPropertyOptional({ default: false, description: 'Every token must be DPoP-bound.' })
+  @IsBoolean()
+  requireDPoP: boolean = false;
+
+  @ApiPropertyOptional({
+    type: [String],
+    default: [],
+    description: 'API resources the client may name with `resource` (RFC 8707).',
+  })
+  @ArrayUnique()
+  @IsString({ each: true })
+  @IsArray()
+  allowedResources: string[] = [];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'A JWK Set of public keys for private_key_jwt (RFC 7523).',
+  })
+  @IsOptional()
+  @IsObject()
+  jwks?: { keys: Record<string, string | boolean | number | string[]>[] };
+
+  @ApiPropertyOptional({ format: 'uri', description: 'Where the client publishes its JWK Set.' })
+  @IsOptional()
+  @IsHttpUrl()
+  jwksUri?: string;
+
   /** The client's first secret; generated when omitted or given without a value. */
   @ApiPropertyOptional({
     type: SecretInput,
@@ -205,6 +242,38 @@ export class UpdateClientInput {
   @Type(() => ClaimInput)
   @IsArray()
   claims?: ClaimInput[];
+
+  @ApiPropertyOptional({ enum: Object.values(AccessTokenTypes) })
+  @ValidateIf(isGiven)
+  @IsIn(Object.values(AccessTokenTypes))
+  accessTokenType?: AccessTokenType;
+
+  @ApiPropertyOptional()
+  @ValidateIf(isGiven)
+  @IsBoolean()
+  requireDPoP?: boolean;
+
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the list.' })
+  @ValidateIf(isGiven)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @IsArray()
+  allowedResources?: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'Replaces the JWK Set; null removes it.',
+  })
+  @IsOptional()
+  @IsObject()
+  jwks?: { keys: Record<string, string | boolean | number | string[]>[] } | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null removes it.' })
+  @IsOptional()
+  @IsHttpUrl()
+  jwksUri?: string | null;
 }
 
 /** `null` is a value (refused unless the property allows it); only `undefined` means "left out". */

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ReservedClaimTypes, type IdentityConfigFile } from '@app/shared';
+import { IdentityConfigFile, ReservedClaimTypes, validateWith } from '@app/shared';
 import { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
 import { ClientEntity } from '../../persistence/entities/client.entity';
 import { StoreChanges } from '../../persistence/store-changes';
@@ -25,24 +25,28 @@ import {
 
 const SECRET_HASH = 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=';
 
-const config = {
-  apiScopes: [{ name: 'api1' }, { name: 'api2' }],
-  apiResources: [{ name: 'api1', scopes: ['api1'] }],
-  clients: [
-    {
-      clientId: 'configured',
-      clientName: 'From the file',
-      enabled: true,
-      clientSecrets: [
-        { value: SECRET_HASH, expiration: '2030-01-01T00:00:00Z', description: 'first' },
-      ],
-      allowedGrantTypes: ['client_credentials'],
-      allowedScopes: ['api1'],
-      accessTokenLifetime: 3600,
-      claims: [],
-    },
-  ],
-} as unknown as IdentityConfigFile;
+const config = validateWith(
+  IdentityConfigFile,
+  {
+    apiScopes: [{ name: 'api1' }, { name: 'api2' }],
+    apiResources: [{ name: 'api1', scopes: ['api1'] }],
+    clients: [
+      {
+        clientId: 'configured',
+        clientName: 'From the file',
+        enabled: true,
+        clientSecrets: [
+          { value: SECRET_HASH, expiration: '2030-01-01T00:00:00Z', description: 'first' },
+        ],
+        allowedGrantTypes: ['client_credentials'],
+        allowedScopes: ['api1'],
+        accessTokenLifetime: 3600,
+        claims: [],
+      },
+    ],
+  },
+  'test',
+);
 
 function issuesOf(error: unknown): { path: string; message: string }[] {
   if (error instanceof InvalidClientInput) return [...error.issues];
@@ -102,6 +106,11 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
         allowedScopes: ['api1', 'identity.admin'],
         accessTokenLifetime: 3600,
         claims: [],
+        accessTokenType: 'jwt',
+        requireDPoP: false,
+        allowedResources: [],
+        jwks: null,
+        jwksUri: null,
         secrets: [
           {
             id: expect.any(String),
@@ -221,6 +230,47 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
       ]);
     });
 
+    it('stores the token options (type, DPoP, resources, keys) and changes them', async () => {
+      const jwks = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'x'.repeat(43) }] };
+      const { client } = await service.create({
+        clientId: 'options',
+        accessTokenType: 'reference',
+        requireDPoP: true,
+        allowedResources: ['api1'],
+        jwks,
+      });
+      expect(client).toMatchObject({
+        accessTokenType: 'reference',
+        requireDPoP: true,
+        allowedResources: ['api1'],
+        jwks,
+        jwksUri: null,
+      });
+      const changed = await service.update('options', {
+        accessTokenType: 'jwt',
+        jwks: null,
+        jwksUri: 'https://client.example/jwks',
+      });
+      expect(changed).toMatchObject({
+        accessTokenType: 'jwt',
+        requireDPoP: true,
+        jwks: null,
+        jwksUri: 'https://client.example/jwks',
+      });
+    });
+
+    it('refuses an unknown token type and a resource that is not defined', async () => {
+      const issues = issuesOf(
+        await rejection(service.create({ clientId: 'bad-options', accessTokenType: 'opaque' })),
+      );
+      expect(issues.map((issue) => issue.path)).toEqual(['accessTokenType']);
+      expect(
+        issuesOf(
+          await rejection(service.create({ clientId: 'bad', allowedResources: ['api1', 'nope'] })),
+        ),
+      ).toEqual([{ path: 'allowedResources[1]', message: 'API resource "nope" is not defined' }]);
+    });
+
     it('refuses a body that is not an object', async () => {
       expect(issuesOf(await rejection(service.create([])))).toEqual([
         { path: '', message: 'must be a JSON object' },
@@ -238,6 +288,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
       expect(clients.map(({ clientId, source }) => `${source}:${clientId}`)).toEqual([
         'configuration:configured',
         'database:generated',
+        'database:options',
         'database:raced',
         'database:supplied',
       ]);

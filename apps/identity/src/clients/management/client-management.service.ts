@@ -110,6 +110,11 @@ export class ClientManagementService {
           allowedScopes: request.allowedScopes,
           accessTokenLifetime: request.accessTokenLifetime,
           claims: plainClaims(request.claims),
+          accessTokenType: request.accessTokenType,
+          requireDPoP: request.requireDPoP,
+          allowedResources: request.allowedResources,
+          jwks: request.jwks ?? null,
+          jwksUri: request.jwksUri ?? null,
           createdAt: now,
           updatedAt: now,
         });
@@ -140,6 +145,11 @@ export class ClientManagementService {
       if (request.accessTokenLifetime !== undefined)
         changes.accessTokenLifetime = request.accessTokenLifetime;
       if (request.claims) changes.claims = plainClaims(request.claims);
+      if (request.accessTokenType) changes.accessTokenType = request.accessTokenType;
+      if (request.requireDPoP !== undefined) changes.requireDPoP = request.requireDPoP;
+      if (request.allowedResources) changes.allowedResources = request.allowedResources;
+      if (request.jwks !== undefined) changes.jwks = request.jwks;
+      if (request.jwksUri !== undefined) changes.jwksUri = request.jwksUri;
       await manager.update(ClientEntity, { clientId }, changes);
       return databaseClientView((await this.load(manager, clientId))!);
     });
@@ -197,8 +207,21 @@ export class ClientManagementService {
   private async checkReferences(request: {
     allowedScopes?: readonly string[];
     allowedGrantTypes?: readonly string[];
+    allowedResources?: readonly string[];
   }): Promise<void> {
     const issues: ValidationIssue[] = [];
+    if (request.allowedResources) {
+      const defined = new Set(
+        (await this.resources.getAllApiResources()).map((resource) => resource.name),
+      );
+      request.allowedResources.forEach((name, i) => {
+        if (!defined.has(name))
+          issues.push({
+            path: `allowedResources[${i}]`,
+            message: `API resource "${name}" is not defined`,
+          });
+      });
+    }
     if (request.allowedScopes) {
       const defined = new Set(
         (await this.resources.findApiScopesByName(request.allowedScopes)).map(({ name }) => name),

@@ -1,7 +1,7 @@
-import type { ClientDefinition } from '@app/shared';
+import type { AccessTokenType, ClientDefinition } from '@app/shared';
 import type { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
 import type { ClientEntity } from '../../persistence/entities/client.entity';
-import type { ClientSource } from '../client';
+import type { ClientSource, JsonWebKeySet } from '../client';
 
 /**
  * A client as the admin API and the CLI show it. Never a secret hash: a secret is shown by its
@@ -17,6 +17,12 @@ export interface ClientView {
   allowedScopes: string[];
   accessTokenLifetime: number;
   claims: { type: string; value: string }[];
+  accessTokenType: AccessTokenType;
+  requireDPoP: boolean;
+  allowedResources: string[];
+  /** Public keys only (what the client registered); null when none. */
+  jwks: JsonWebKeySet | null;
+  jwksUri: string | null;
   secrets: SecretView[];
   /** ISO 8601; null for configuration-file clients, which the file does not date. */
   createdAt: string | null;
@@ -57,6 +63,11 @@ export function databaseClientView(entity: ClientEntity): ClientView {
     allowedScopes: entity.allowedScopes,
     accessTokenLifetime: entity.accessTokenLifetime,
     claims: entity.claims,
+    accessTokenType: entity.accessTokenType,
+    requireDPoP: entity.requireDPoP,
+    allowedResources: entity.allowedResources,
+    jwks: entity.jwks,
+    jwksUri: entity.jwksUri,
     secrets: [...(entity.secrets ?? [])]
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
       .map(databaseSecretView),
@@ -85,6 +96,11 @@ export function configurationClientView(client: ClientDefinition): ClientView {
     allowedScopes: [...client.allowedScopes],
     accessTokenLifetime: client.accessTokenLifetime,
     claims: client.claims.map(({ type, value }) => ({ type, value })),
+    accessTokenType: client.accessTokenType,
+    requireDPoP: client.requireDPoP,
+    allowedResources: [...client.allowedResources],
+    jwks: client.jwks ?? null,
+    jwksUri: client.jwksUri ?? null,
     secrets: client.clientSecrets.map((secret) => ({
       id: null,
       description: secret.description ?? null,

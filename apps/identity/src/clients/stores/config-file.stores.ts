@@ -3,9 +3,10 @@ import {
   IDENTITY_API_RESOURCE,
   Scopes,
   type ClientDefinition,
+  type ClientSecretDefinition,
   type IdentityConfigFile,
 } from '@app/shared';
-import type { ApiResource, ApiScope, Client } from '../client';
+import type { ApiResource, ApiScope, Client, ClientSecret } from '../client';
 import { ClientStore } from '../client-store';
 import { ResourceStore } from '../resource-store';
 
@@ -60,17 +61,26 @@ function indexClients(config: IdentityConfigFile) {
           clientId: client.clientId,
           source: 'configuration' as const,
           enabled: client.enabled,
-          secrets: client.clientSecrets.map((secret) => ({
-            sha256: Buffer.from(secret.value, 'base64'),
-            expiresAt: secret.expiration ? new Date(secret.expiration) : undefined,
-          })),
+          secrets: client.clientSecrets.map(secretOf),
           allowedGrantTypes: client.allowedGrantTypes,
           allowedScopes: client.allowedScopes,
           accessTokenLifetime: client.accessTokenLifetime,
           claims: client.claims.map(({ type, value }) => ({ type, value })),
+          accessTokenType: client.accessTokenType,
+          requireDPoP: client.requireDPoP,
+          allowedResources: client.allowedResources,
+          jwks: client.jwks,
+          jwksUri: client.jwksUri,
         },
       ]),
     ),
+  };
+}
+
+function secretOf(secret: ClientSecretDefinition): ClientSecret {
+  return {
+    sha256: Buffer.from(secret.value, 'base64'),
+    expiresAt: secret.expiration ? new Date(secret.expiration) : undefined,
   };
 }
 
@@ -79,7 +89,7 @@ export const BUILT_IN_API_SCOPES: readonly ApiScope[] = [
   { name: Scopes.IdentityAdmin, displayName: "Manage the identity's clients" },
 ];
 export const BUILT_IN_API_RESOURCES: readonly ApiResource[] = [
-  { name: IDENTITY_API_RESOURCE, scopes: [Scopes.IdentityAdmin] },
+  { name: IDENTITY_API_RESOURCE, scopes: [Scopes.IdentityAdmin], secrets: [] },
 ];
 
 /**
@@ -116,6 +126,10 @@ export class ConfigFileResourceStore extends ResourceStore {
     );
   }
 
+  getAllApiResources(): Promise<readonly ApiResource[]> {
+    return Promise.resolve(this.index.resources);
+  }
+
   findApiResourcesByScopeName(scopeNames: readonly string[]): Promise<readonly ApiResource[]> {
     return Promise.resolve(
       this.index.resources.filter((resource) =>
@@ -134,7 +148,12 @@ function indexResources(config: IdentityConfigFile) {
       ].map((scope) => [scope.name, scope]),
     ),
     resources: [
-      ...config.apiResources.map(({ name, scopes }) => ({ name, scopes })),
+      ...config.apiResources.map(({ name, scopes, uri, apiSecrets }): ApiResource => ({
+        name,
+        scopes,
+        uri,
+        secrets: apiSecrets.map(secretOf),
+      })),
       ...BUILT_IN_API_RESOURCES,
     ],
   };

@@ -78,5 +78,10 @@ export function toClient(entity: ClientEntity): Client {
     allowedScopes: entity.allowedScopes,
     accessTokenLifetime: entity.accessTokenLifetime,
     claims: entity.claims,
+    accessTokenType: entity.accessTokenType,
+    requireDPoP: entity.requireDPoP,
+    allowedResources: entity.allowedResources,
+    jwks: entity.jwks ?? undefined,
+    jwksUri: entity.jwksUri ?? undefined,
   };
 }

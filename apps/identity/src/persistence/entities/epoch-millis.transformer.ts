@@ -14,3 +14,9 @@ export const jsonText: ValueTransformer = {
   to: (value: unknown) => JSON.stringify(value),
   from: (value: string) => JSON.parse(value) as unknown,
 };
+
+/** As jsonText, for a column that may be NULL. */
+export const nullableJsonText: ValueTransformer = {
+  to: (value: unknown) => (value == null ? null : JSON.stringify(value)),
+  from: (value: string | null) => (value == null ? null : (JSON.parse(value) as unknown)),
+};

@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { IdentityConfigFile, InvalidScope, validateWith } from '@app/shared';
 import type { Client } from '../../clients/client';
+import { aClient } from '../../clients/client.fixture';
 import { ResourceStore } from '../../clients/resource-store';
 import {
   ConfigFileResourceStore,
@@ -30,17 +31,12 @@ const config = validateWith(
 );
 
 function client(overrides: Partial<Client> = {}): Client {
-  return {
+  return aClient({
     clientId: 'svc',
-    source: 'configuration',
-    enabled: true,
-    secrets: [],
-    allowedGrantTypes: ['client_credentials'],
     allowedScopes: ['api1', 'orders.read'],
     accessTokenLifetime: 300,
-    claims: [],
     ...overrides,
-  };
+  });
 }
 
 function decode(jwt: string): {
