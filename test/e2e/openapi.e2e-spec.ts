@@ -199,6 +199,7 @@ describe('OpenAPI', () => {
       expect(Object.keys(schemas.TokenRequestForm.properties as Json)).toEqual([
         'grant_type',
         'scope',
+        'resource',
         'client_id',
         'client_secret',
       ]);
@@ -219,6 +220,7 @@ describe('OpenAPI', () => {
       expect(exampleErrors('400').sort()).toEqual([
         'invalid_request',
         'invalid_scope',
+        'invalid_target',
         'unauthorized_client',
         'unsupported_grant_type',
       ]);

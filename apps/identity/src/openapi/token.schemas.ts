@@ -4,6 +4,7 @@ import {
   InvalidClient,
   InvalidRequest,
   InvalidScope,
+  InvalidTarget,
   TemporarilyUnavailable,
   UnauthorizedClient,
   UnsupportedGrantType,
@@ -21,6 +22,13 @@ export class TokenRequestForm {
     description: 'Space-delimited. Omitted: every scope the client is allowed.',
   })
   scope?: string;
+
+  @ApiPropertyOptional({
+    example: 'https://orders.example.com/',
+    description:
+      "RFC 8707: an API resource (absolute URI) the token is for; may repeat. The token's `aud` is then exactly the named resources.",
+  })
+  resource?: string;
 
   @ApiPropertyOptional({ description: 'client_secret_post; never together with Basic.' })
   client_id?: string;
@@ -60,6 +68,10 @@ export const TokenEndpointErrors = [
   {
     error: new InvalidScope('the scope api2 is not allowed'),
     when: 'a scope unknown or not allowed',
+  },
+  {
+    error: new InvalidTarget('a requested resource is unknown'),
+    when: "a `resource` malformed, unknown, or not in the client's allowedResources (RFC 8707)",
   },
   {
     error: new InvalidClient('documentation'),
