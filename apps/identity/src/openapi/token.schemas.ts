@@ -2,12 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   GrantTypes,
   InvalidClient,
+  InvalidDPoPProof,
   InvalidRequest,
   InvalidScope,
   InvalidTarget,
   TemporarilyUnavailable,
   UnauthorizedClient,
   UnsupportedGrantType,
+  UseDPoPNonce,
 } from '@app/shared';
 import { REQUEST_BODY_LIMIT } from '../http/form-body';
 import type { TokenResponse } from '../token/grant-handler';
@@ -72,6 +74,14 @@ export const TokenEndpointErrors = [
   {
     error: new InvalidTarget('a requested resource is unknown'),
     when: "a `resource` malformed, unknown, or not in the client's allowedResources (RFC 8707)",
+  },
+  {
+    error: new InvalidDPoPProof('the DPoP proof signature does not verify with its jwk'),
+    when: 'the `DPoP` header is not a valid proof, repeated, or replayed (RFC 9449 §4.3)',
+  },
+  {
+    error: new UseDPoPNonce('<nonce>'),
+    when: 'the DPoP proof lacks the current server nonce, sent in `DPoP-Nonce` (RFC 9449 §8)',
   },
   {
     error: new InvalidClient('documentation'),
