@@ -199,6 +199,7 @@ describe('OpenAPI', () => {
       expect(Object.keys(schemas.TokenRequestForm.properties as Json)).toEqual([
         'grant_type',
         'scope',
+        'resource',
         'client_id',
         'client_secret',
       ]);
@@ -217,10 +218,13 @@ describe('OpenAPI', () => {
         return [...new Set(Object.values(examples.examples).map((example) => example.value.error))];
       };
       expect(exampleErrors('400').sort()).toEqual([
+        'invalid_dpop_proof',
         'invalid_request',
         'invalid_scope',
+        'invalid_target',
         'unauthorized_client',
         'unsupported_grant_type',
+        'use_dpop_nonce',
       ]);
       expect(exampleErrors('401')).toEqual(['invalid_client']);
       expect(exampleErrors('413')).toEqual(['invalid_request']);
@@ -310,7 +314,7 @@ describe('CORS on the identity', () => {
       expect(response.headers.get('access-control-allow-origin')).toBe(allowed);
       expect(response.headers.get('access-control-allow-methods')).toBe('POST');
       expect(response.headers.get('access-control-allow-headers')).toBe(
-        'Authorization, Content-Type, X-Requested-With',
+        'Authorization, Content-Type, X-Requested-With, DPoP',
       );
       expect(response.headers.get('vary')).toContain('Origin');
       expect(response.headers.get('access-control-allow-credentials')).toBeNull();

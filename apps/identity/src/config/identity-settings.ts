@@ -50,6 +50,8 @@ export function toSettings(env: IdentityEnvironment) {
     server: toServerSettings(env),
     /** Fastify's `trustProxy`: whose X-Forwarded-For decides `request.ip`. */
     trustProxy: parseTrustProxy(env.IDENTITY_TRUST_PROXY),
+    /** RFC 9449 at the token endpoint: whether proofs must carry a server nonce (§8). */
+    dpop: { requireNonce: env.IDENTITY_DPOP_NONCE === 'on' },
     /** Origins allowed to call the token endpoint, discovery and JWKS from a browser. */
     corsOrigins: parseList(env.CORS_ORIGINS),
     rateLimits: {

@@ -31,6 +31,23 @@ describe('allowCrossOriginCalls', () => {
     });
   });
 
+  it('lets a page send a DPoP proof and read the DPoP-Nonce of the answer (RFC 9449)', async () => {
+    const preflight = await fastify.inject({
+      method: 'OPTIONS',
+      url: '/connect/token',
+      headers: { origin: allowed, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.headers['access-control-allow-headers']).toBe(
+      'Authorization, Content-Type, X-Requested-With, DPoP',
+    );
+    const answer = await fastify.inject({
+      method: 'POST',
+      url: '/connect/token',
+      headers: { origin: allowed },
+    });
+    expect(answer.headers['access-control-expose-headers']).toBe('DPoP-Nonce');
+  });
+
   it('gives any other origin, and any other route, no CORS header', async () => {
     const other = await fastify.inject({
       method: 'POST',

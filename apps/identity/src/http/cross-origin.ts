@@ -12,8 +12,14 @@ const CrossOriginRoutes: Readonly<Record<string, string>> = {
   [OAuthPaths.Jwks]: 'GET',
 };
 
-/** The request headers a caller may send; Swagger UI adds X-Requested-With to its token requests. */
-const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Requested-With';
+/**
+ * The request headers a caller may send; Swagger UI adds X-Requested-With to its token requests,
+ * a DPoP client its proof (RFC 9449).
+ */
+const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Requested-With, DPoP';
+
+/** Response headers a page may read: the token endpoint's DPoP server nonce (RFC 9449 §8). */
+const EXPOSED_HEADERS: Readonly<Record<string, string>> = { [OAuthPaths.Token]: 'DPoP-Nonce' };
 
 /** How long a browser may reuse a preflight's answer. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
@@ -29,13 +35,16 @@ export function allowCrossOriginCalls(fastify: FastifyInstance, origins: readonl
   if (origins.length === 0) return;
   const allowed = new Set(origins);
   fastify.addHook('onRequest', (request, reply, done) => {
-    const methods = CrossOriginRoutes[request.url.split('?')[0]];
+    const path = request.url.split('?')[0];
+    const methods = CrossOriginRoutes[path];
     if (methods !== undefined) {
       // The answer depends on the Origin: a shared cache must not hand one origin's to another.
       void reply.header('vary', 'Origin');
       const origin = request.headers.origin;
       if (origin !== undefined && allowed.has(origin)) {
         void reply.header('access-control-allow-origin', origin);
+        const exposed = EXPOSED_HEADERS[path];
+        if (exposed !== undefined) void reply.header('access-control-expose-headers', exposed);
       }
     }
     done();

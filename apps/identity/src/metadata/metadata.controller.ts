@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ClientAuthMethods, OAuthPaths } from '@app/shared';
 import { ResourceStore } from '../clients/resource-store';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { DPoPSigningAlgorithms } from '../dpop/dpop-algorithms';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { MetadataSchema } from '../openapi/metadata.schemas';
 import { GrantHandlerRegistry } from '../token/grant-handler.registry';
@@ -42,6 +43,8 @@ export class MetadataController {
       // resource server can pin its algorithm allow-list to what this authority signs with; it
       // lists the algorithms of the published keys, including an announced successor's.
       access_token_signing_alg_values_supported: [...new Set(published.map((key) => key.alg))],
+      // RFC 9449 §5.1: the algorithms a DPoP proof at the token endpoint may use.
+      dpop_signing_alg_values_supported: DPoPSigningAlgorithms,
     };
   }
 }

@@ -29,6 +29,13 @@ export class MetadataSchema {
     description: 'The algorithms of the published keys (not IANA-registered).',
   })
   access_token_signing_alg_values_supported!: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+    description: 'The algorithms a DPoP proof at the token endpoint may use (RFC 9449 §5.1).',
+  })
+  dpop_signing_alg_values_supported!: string[];
 }
 
 /** A public JWK (RFC 7517): the members of its key type, never a private one. */

@@ -2,11 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   GrantTypes,
   InvalidClient,
+  InvalidDPoPProof,
   InvalidRequest,
   InvalidScope,
+  InvalidTarget,
   TemporarilyUnavailable,
   UnauthorizedClient,
   UnsupportedGrantType,
+  UseDPoPNonce,
 } from '@app/shared';
 import { REQUEST_BODY_LIMIT } from '../http/form-body';
 import type { TokenResponse } from '../token/grant-handler';
@@ -21,6 +24,13 @@ export class TokenRequestForm {
     description: 'Space-delimited. Omitted: every scope the client is allowed.',
   })
   scope?: string;
+
+  @ApiPropertyOptional({
+    example: 'https://orders.example.com/',
+    description:
+      "RFC 8707: an API resource (absolute URI) the token is for; may repeat. The token's `aud` is then exactly the named resources.",
+  })
+  resource?: string;
 
   @ApiPropertyOptional({ description: 'client_secret_post; never together with Basic.' })
   client_id?: string;
@@ -60,6 +70,18 @@ export const TokenEndpointErrors = [
   {
     error: new InvalidScope('the scope api2 is not allowed'),
     when: 'a scope unknown or not allowed',
+  },
+  {
+    error: new InvalidTarget('a requested resource is unknown'),
+    when: "a `resource` malformed, unknown, or not in the client's allowedResources (RFC 8707)",
+  },
+  {
+    error: new InvalidDPoPProof('the DPoP proof signature does not verify with its jwk'),
+    when: 'the `DPoP` header is not a valid proof, repeated, or replayed (RFC 9449 §4.3)',
+  },
+  {
+    error: new UseDPoPNonce('<nonce>'),
+    when: 'the DPoP proof lacks the current server nonce, sent in `DPoP-Nonce` (RFC 9449 §8)',
   },
   {
     error: new InvalidClient('documentation'),

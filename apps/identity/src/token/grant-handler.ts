@@ -11,9 +11,15 @@ export interface TokenResponse {
   scope: string;
 }
 
+/** RFC 9449 §6: the key of a valid DPoP proof, which the token must be bound to. */
+export interface DPoPBinding {
+  /** The proof key's JWK SHA-256 thumbprint (RFC 7638), for the token's `cnf.jkt`. */
+  readonly jkt: string;
+}
+
 /** Issues tokens for one grant type, for a client already authenticated and allowed the grant. */
 export interface GrantHandler {
-  handle(request: TokenRequest, client: Client): Promise<TokenResponse>;
+  handle(request: TokenRequest, client: Client, dpop?: DPoPBinding): Promise<TokenResponse>;
 }
 
 /**

@@ -37,6 +37,8 @@ const OAUTH_ERRORS = [
   'unsupported_grant_type',
   'unauthorized_client',
   'invalid_scope',
+  // RFC 8707: a generated `resource` value names no resource the client may ask for.
+  'invalid_target',
 ];
 
 function tokenClaims(token: unknown): Record<string, unknown> {

@@ -22,6 +22,8 @@ export const TokenRequestLimits = {
     assertion: 8192,
     resource: 2048,
   },
+  /** Values of `resource`, the one parameter that may repeat (RFC 8707 §2). */
+  maxResourceIndicators: 10,
   /** The value of any other (extension) parameter. */
   maxOtherLength: 1024,
   /** The base64 text of `Authorization: Basic`: room for the longest id and secret, %-encoded. */
@@ -57,6 +59,11 @@ export function assertWithinLimits(form: FormBody): void {
     const maxLength = known
       ? TokenRequestLimits.maxLengths[name]
       : TokenRequestLimits.maxOtherLength;
+    if (name === 'resource' && form.all(name).length > TokenRequestLimits.maxResourceIndicators) {
+      throw new InvalidRequest(
+        `the parameter resource is repeated more than ${TokenRequestLimits.maxResourceIndicators} times`,
+      );
+    }
     for (const value of form.all(name)) {
       assertBoundedValue(describeParameter(name), value, maxLength);
       // Only the parameters the endpoint reads: an ignored extension parameter may hold anything.

@@ -24,6 +24,15 @@ describe('TokenRequest', () => {
     expect(() => tokenRequest('scope=&scope=')).toThrow(InvalidRequest);
   });
 
+  it('lets resource repeat (RFC 8707 §2), up to the limit, and skips empty values', () => {
+    const request = tokenRequest('resource=https%3A%2F%2Fa&resource=&resource=urn%3Ab&scope=x');
+    expect(request.params('resource')).toEqual(['https://a', 'urn:b']);
+    expect(request.params('scope')).toEqual(['x']);
+    expect(() => tokenRequest(Array(11).fill('resource=urn%3Aa').join('&'))).toThrow(
+      new InvalidRequest('the parameter resource is repeated more than 10 times'),
+    );
+  });
+
   it('does not echo a strange parameter name', () => {
     expect(() => tokenRequest('%3Cscript%3E=1&%3Cscript%3E=2')).toThrow(
       new InvalidRequest('a parameter is repeated'),

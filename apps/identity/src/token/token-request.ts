@@ -4,9 +4,15 @@ import { FormBody } from '../http/form-body';
 import { assertWithinLimits, describeParameter } from './token-parameter-limits';
 
 /**
+ * Parameters that may repeat: RFC 8707 §2 lets `resource` name several resources. Every other
+ * parameter may appear once (RFC 6749 §3.2).
+ */
+const REPEATABLE_PARAMETERS: ReadonlySet<string> = new Set(['resource']);
+
+/**
  * A well-formed token request: a form body (RFC 6749 §4.4.2, Appendix B) within
- * TokenRequestLimits, in which no parameter repeats (§3.2). Parameters sent without a value
- * count as omitted (§3.1).
+ * TokenRequestLimits, in which no parameter repeats (§3.2) but `resource`. Parameters sent
+ * without a value count as omitted (§3.1).
  */
 export class TokenRequest {
   private constructor(
@@ -35,7 +41,7 @@ export class TokenRequest {
     }
     assertWithinLimits(request.body);
     for (const name of request.body.names()) {
-      if (request.body.all(name).length > 1) {
+      if (request.body.all(name).length > 1 && !REPEATABLE_PARAMETERS.has(name)) {
         throw new InvalidRequest(`${describeParameter(name)} is repeated`);
       }
     }
@@ -45,5 +51,10 @@ export class TokenRequest {
   /** The parameter's value, or undefined when it is absent or empty. */
   param(name: string): string | undefined {
     return this.form.all(name)[0] || undefined;
+  }
+
+  /** Every non-empty value of a repeatable parameter, in the order sent. */
+  params(name: string): string[] {
+    return this.form.all(name).filter((value) => value !== '');
   }
 }

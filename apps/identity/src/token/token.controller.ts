@@ -21,6 +21,7 @@ import { TokenIssued } from '../audit/audit-events';
 import { AuditTrail } from '../audit/audit-trail';
 import type { Client } from '../clients/client';
 import { ClientAuthenticator } from '../clients/client-authenticator';
+import { DPoPProofChecker } from '../dpop/dpop-proof.checker';
 import { IdentitySecurity } from '../openapi/identity.openapi';
 import {
   TokenEndpointErrors,
@@ -34,8 +35,8 @@ import { TokenRequest } from './token-request';
 
 /**
  * RFC 6749 §3.2 token endpoint. The checks run in a fixed order, each a named step:
- * well-formed request → client authentication → grant type → grant allowed → the grant's own
- * checks (scopes...). Any failure is an OAuthError, rendered by OAuthErrorFilter. Before all of
+ * well-formed request → client authentication → grant type → grant allowed → the DPoP proof, if
+ * any (RFC 9449 §5) → the grant's own checks (resources, scopes...). Any failure is an OAuthError, rendered by OAuthErrorFilter. Before all of
  * them, the throttles per source address and per presented client id.
  */
 @Controller()
@@ -44,6 +45,7 @@ export class TokenController {
   constructor(
     private readonly clientAuthenticator: ClientAuthenticator,
     private readonly grants: GrantHandlerRegistry,
+    private readonly dpopProofs: DPoPProofChecker,
     private readonly audit: AuditTrail,
   ) {}
 
@@ -73,7 +75,8 @@ export class TokenController {
     const client = await this.clientAuthenticator.authenticate(request);
     const { grantType, handler } = this.supportedGrant(request);
     this.assertGrantAllowed(client, grantType);
-    const response = await handler.handle(request, client);
+    const dpop = await this.dpopProofs.check(httpRequest, client);
+    const response = await handler.handle(request, client, dpop?.binding);
     this.audit.record(
       new TokenIssued(
         client.clientId,
@@ -85,6 +88,8 @@ export class TokenController {
     );
     // RFC 6749 §5.1: token responses must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    // RFC 9449 §8.2: a fresh nonce with the answer spares the client's next request a round trip.
+    if (dpop?.nextNonce !== undefined) reply.header('dpop-nonce', dpop.nextNonce);
     return response;
   }
 

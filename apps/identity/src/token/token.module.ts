@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { DPoPNonces } from '../dpop/dpop-nonces';
+import { DPoPProofChecker } from '../dpop/dpop-proof.checker';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { GrantHandlerRegistry } from './grant-handler.registry';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
@@ -12,7 +14,13 @@ import { TokenController } from './token.controller';
 @Module({
   imports: [DiscoveryModule],
   controllers: [TokenController],
-  providers: [GrantHandlerRegistry, AccessTokenIssuer, ClientCredentialsGrant],
+  providers: [
+    GrantHandlerRegistry,
+    AccessTokenIssuer,
+    ClientCredentialsGrant,
+    DPoPNonces,
+    DPoPProofChecker,
+  ],
   exports: [GrantHandlerRegistry],
 })
 export class TokenModule {}

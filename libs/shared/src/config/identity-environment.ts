@@ -84,6 +84,13 @@ export class IdentityEnvironment extends ServerEnvironment {
   })
   CORS_ORIGINS: string = '';
 
+  /**
+   * `on`: a DPoP proof at the token endpoint must carry a server nonce (RFC 9449 §8), which the
+   * identity hands out with `use_dpop_nonce` and on every DPoP response. `off`: nonces unused.
+   */
+  @IsIn(['on', 'off'])
+  IDENTITY_DPOP_NONCE: 'on' | 'off' = 'on';
+
   /** The algorithm of new signing keys; existing keys keep theirs. */
   @IsIn(SigningAlgorithms)
   IDENTITY_SIGNING_ALG: SigningAlgorithm = 'RS256';

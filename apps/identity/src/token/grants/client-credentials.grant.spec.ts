@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { IdentityConfigFile, InvalidScope, validateWith } from '@app/shared';
+import { IdentityConfigFile, InvalidScope, InvalidTarget, validateWith } from '@app/shared';
 import type { Client } from '../../clients/client';
 import { aClient } from '../../clients/client.fixture';
 import { ResourceStore } from '../../clients/resource-store';
@@ -21,10 +21,17 @@ const key = toSigningKey(generateKeyPairSync('rsa', { modulusLength: 2048 }).pri
 const config = validateWith(
   IdentityConfigFile,
   {
-    apiScopes: [{ name: 'api1' }, { name: 'api2' }, { name: 'orders.read' }, { name: 'loose' }],
+    apiScopes: [
+      { name: 'api1' },
+      { name: 'api2' },
+      { name: 'orders.read' },
+      { name: 'loose' },
+      { name: 'billing.read' },
+    ],
     apiResources: [
-      { name: 'api1', scopes: ['api1'] },
-      { name: 'orders', scopes: ['orders.read', 'api2'] },
+      { name: 'api1', scopes: ['api1'], uri: 'https://api1.example.com/' },
+      { name: 'orders', scopes: ['orders.read', 'api2'], uri: 'https://orders.example.com' },
+      { name: 'urn:example:billing', scopes: ['billing.read'] },
     ],
   },
   'test',
@@ -160,5 +167,106 @@ describe('ClientCredentialsGrant', () => {
     await expect(issue('scope=gone', client({ allowedScopes: ['gone'] }))).rejects.toThrow(
       InvalidScope,
     );
+  });
+
+  describe('resource indicators (RFC 8707)', () => {
+    const withResources = (overrides: Partial<Client> = {}) =>
+      client({
+        allowedScopes: ['api1', 'orders.read', 'api2', 'billing.read'],
+        allowedResources: ['api1', 'orders', 'urn:example:billing'],
+        ...overrides,
+      });
+    const resource = (...values: string[]) =>
+      values.map((value) => `resource=${encodeURIComponent(value)}`).join('&');
+
+    it('sets aud to the named resource and grants its scopes the client is allowed', async () => {
+      const response = await issue(resource('https://orders.example.com'), withResources());
+      expect(response.scope).toBe('orders.read api2');
+      expect(decode(response.access_token).payload.aud).toBe('orders');
+    });
+
+    it('names a resource by its name when the name is an absolute URI', async () => {
+      const response = await issue(resource('urn:example:billing'), withResources());
+      expect(response.scope).toBe('billing.read');
+      expect(decode(response.access_token).payload.aud).toBe('urn:example:billing');
+    });
+
+    it('takes several resources, repeated ones folded; aud is exactly them', async () => {
+      const response = await issue(
+        `${resource('https://api1.example.com/', 'urn:example:billing', 'https://api1.example.com/')}&scope=api1`,
+        withResources(),
+      );
+      expect(response.scope).toBe('api1');
+      expect(decode(response.access_token).payload.aud).toEqual(['api1', 'urn:example:billing']);
+    });
+
+    it('keeps the requested scopes that a named resource holds', async () => {
+      const response = await issue(
+        `${resource('https://orders.example.com')}&scope=orders.read`,
+        withResources(),
+      );
+      expect(response.scope).toBe('orders.read');
+    });
+
+    it.each([
+      ['a relative URI', '/orders', 'a resource must be an absolute URI without a fragment'],
+      [
+        'a URI with a fragment',
+        'https://orders.example.com#x',
+        'a resource must be an absolute URI without a fragment',
+      ],
+      ['an unknown URI', 'https://nope.example.com', 'a requested resource is unknown'],
+      ['a name that is not a URI', 'api1', 'a resource must be an absolute URI without a fragment'],
+      [
+        'the URI with another path',
+        'https://api1.example.com/x',
+        'a requested resource is unknown',
+      ],
+    ])('refuses %s with invalid_target', async (_case, value, description) => {
+      await expect(issue(resource(value), withResources())).rejects.toThrow(
+        new InvalidTarget(description),
+      );
+    });
+
+    it('refuses a resource the client is not allowed, and any resource with an empty list', async () => {
+      await expect(
+        issue(
+          resource('https://orders.example.com'),
+          withResources({ allowedResources: ['api1'] }),
+        ),
+      ).rejects.toThrow(new InvalidTarget('the client may not request the resource orders'));
+      await expect(
+        issue(resource('https://api1.example.com/'), withResources({ allowedResources: [] })),
+      ).rejects.toThrow(new InvalidTarget('the client may not request the resource api1'));
+    });
+
+    it('refuses a requested scope that no named resource holds with invalid_scope', async () => {
+      await expect(
+        issue(`${resource('https://api1.example.com/')}&scope=api1+api2`, withResources()),
+      ).rejects.toThrow(new InvalidScope('no requested resource holds the scope api2'));
+    });
+
+    it("refuses a resource holding none of the client's scopes with invalid_scope", async () => {
+      await expect(
+        issue(resource('https://orders.example.com'), withResources({ allowedScopes: ['api1'] })),
+      ).rejects.toThrow(
+        new InvalidScope('the client is allowed no scope of the requested resources'),
+      );
+    });
+
+    it('still refuses a scope the client is not allowed, even one a resource holds', async () => {
+      await expect(
+        issue(
+          `${resource('https://orders.example.com')}&scope=api2`,
+          withResources({ allowedScopes: ['orders.read'] }),
+        ),
+      ).rejects.toThrow(new InvalidScope('the client may not request the scope api2'));
+    });
+  });
+
+  it('binds the token to a DPoP key: cnf.jkt and token_type DPoP', async () => {
+    const response = await grant.handle(tokenRequest('scope=api1'), client(), { jkt: 'thumb' });
+    expect(response.token_type).toBe('DPoP');
+    expect(decode(response.access_token).payload.cnf).toEqual({ jkt: 'thumb' });
   });
 });

@@ -1,13 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GrantTypes, InvalidScope, isScopeToken, parseScopeParameter } from '@app/shared';
-import type { Client } from '../../clients/client';
+import type { ApiResource, Client } from '../../clients/client';
 import { ResourceStore } from '../../clients/resource-store';
 import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
 import { AccessTokenIssuer } from '../access-token.issuer';
-import { GrantType, type GrantHandler, type TokenResponse } from '../grant-handler';
+import {
+  GrantType,
+  type DPoPBinding,
+  type GrantHandler,
+  type TokenResponse,
+} from '../grant-handler';
+import { resolveResourceIndicators, scopesForTargets } from '../resource-indicators';
 import type { TokenRequest } from '../token-request';
 
-/** RFC 6749 §4.4: a client asks for a token for itself, for some of its allowed scopes. */
+/**
+ * RFC 6749 §4.4: a client asks for a token for itself, for some of its allowed scopes; with RFC
+ * 8707 `resource` values, for those API resources only; with an RFC 9449 DPoP proof, bound to the
+ * proof's key.
+ */
 @Injectable()
 @GrantType(GrantTypes.ClientCredentials)
 export class ClientCredentialsGrant implements GrantHandler {
@@ -17,19 +27,35 @@ export class ClientCredentialsGrant implements GrantHandler {
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
   ) {}
 
-  async handle(request: TokenRequest, client: Client): Promise<TokenResponse> {
-    const scopes = await this.grantedScopes(request.param('scope'), client);
+  async handle(request: TokenRequest, client: Client, dpop?: DPoPBinding): Promise<TokenResponse> {
+    const targets = await this.targets(request.params('resource'), client);
+    const requestedScope = request.param('scope');
+    let scopes = await this.grantedScopes(requestedScope, client);
+    if (targets !== undefined) {
+      scopes = scopesForTargets(requestedScope === undefined ? undefined : scopes, client, targets);
+    }
     const { token, expiresIn } = await this.issuer.issue({
       client,
       scopes,
-      audiences: await this.audiences(scopes),
+      // RFC 8707 §2: with `resource`, the audience is exactly the resources named.
+      audiences: targets?.map((resource) => resource.name) ?? (await this.audiences(scopes)),
+      confirmation: dpop === undefined ? undefined : { jkt: dpop.jkt },
     });
     return {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: dpop === undefined ? 'Bearer' : 'DPoP',
       expires_in: expiresIn,
       scope: scopes.join(' '),
     };
+  }
+
+  /** The API resources named by `resource` values; undefined when there are none. */
+  private async targets(
+    indicators: readonly string[],
+    client: Client,
+  ): Promise<ApiResource[] | undefined> {
+    if (indicators.length === 0) return undefined;
+    return resolveResourceIndicators(indicators, await this.resources.getAllApiResources(), client);
   }
 
   /**

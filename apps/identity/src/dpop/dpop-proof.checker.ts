@@ -1,0 +1,98 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import {
+  InvalidDPoPProof,
+  InvalidRequest,
+  OAuthPaths,
+  TemporarilyUnavailable,
+  UseDPoPNonce,
+} from '@app/shared';
+import type { Client } from '../clients/client';
+import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { KEYS_CLOCK, systemClock, type Clock } from '../keys/clock';
+import { ReplayCache } from '../replay/replay-cache';
+import type { DPoPBinding } from '../token/grant-handler';
+import { DPoPNonces } from './dpop-nonces';
+import {
+  DPoPProofMaxAgeSeconds,
+  proofReplayKey,
+  verifyDPoPProof,
+  type VerifiedDPoPProof,
+} from './dpop-proof';
+
+export interface DPoPOutcome {
+  readonly binding: DPoPBinding;
+  /** A fresh nonce for the success response's `DPoP-Nonce` header, when nonces are required. */
+  readonly nextNonce?: string;
+}
+
+/**
+ * RFC 9449 §5 at the token endpoint: the request's `DPoP` header, if any, checked in full. No
+ * header: nothing to bind, unless the client must use DPoP. A valid proof gives the key the token
+ * is bound to; a missing or stale nonce asks for the current one (`use_dpop_nonce`), and a `jti`
+ * seen before within the proof's acceptance window is refused.
+ */
+@Injectable()
+export class DPoPProofChecker {
+  constructor(
+    private readonly nonces: DPoPNonces,
+    private readonly replays: ReplayCache,
+    @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
+    @Optional() @Inject(KEYS_CLOCK) private readonly clock: Clock = systemClock,
+  ) {}
+
+  async check(request: FastifyRequest, client: Client): Promise<DPoPOutcome | undefined> {
+    const proofs = dpopHeaders(request);
+    if (proofs.length === 0) {
+      // RFC 9449 §5.2 names no code for a missing proof; it is a missing required parameter
+      // (RFC 6749 §5.2); invalid_dpop_proof is for a proof that was sent and is invalid (§5).
+      if (client.requireDPoP) throw new InvalidRequest('the client must send a DPoP proof');
+      return undefined;
+    }
+    if (proofs.length > 1) throw new InvalidDPoPProof('exactly one DPoP header is allowed');
+    const proof = verifyDPoPProof(proofs[0], {
+      method: 'POST',
+      url: `${this.settings.issuer}${OAuthPaths.Token}`,
+      now: Math.floor(this.clock() / 1000),
+    });
+    const { requireNonce } = this.settings.dpop;
+    if (requireNonce && (proof.nonce === undefined || !(await this.nonces.accepts(proof.nonce)))) {
+      throw new UseDPoPNonce(await this.nonces.current());
+    }
+    await this.assertFirstUse(proof);
+    return {
+      binding: { jkt: proof.jkt },
+      nextNonce: requireNonce ? await this.nonces.current() : undefined,
+    };
+  }
+
+  /** §11.1: a `jti` is remembered for as long as its proof could be accepted. */
+  private async assertFirstUse(proof: VerifiedDPoPProof): Promise<void> {
+    let first: boolean;
+    try {
+      first = await this.replays.firstUse(
+        proofReplayKey(proof),
+        (proof.iat + DPoPProofMaxAgeSeconds) * 1000,
+      );
+    } catch (error) {
+      // A replay check never fails open.
+      throw new TemporarilyUnavailable('the replay store is unavailable, try again later', 503, 5, {
+        cause: error,
+      });
+    }
+    if (!first) throw new InvalidDPoPProof('the DPoP proof has been used before');
+  }
+}
+
+/**
+ * Every `DPoP` header of the request, from the raw list: Node folds repeated unknown headers into
+ * one comma-joined value, which would hide a second proof.
+ */
+function dpopHeaders(request: FastifyRequest): string[] {
+  const raw = request.raw.rawHeaders;
+  const values: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === 'dpop') values.push(raw[i + 1]);
+  }
+  return values;
+}
