@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ReferenceTokensModule } from '../reference-tokens/reference-tokens.module';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { GrantHandlerRegistry } from './grant-handler.registry';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
@@ -10,7 +11,7 @@ import { TokenController } from './token.controller';
  * KeysModule that IdentityModule configures.
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, ReferenceTokensModule],
   controllers: [TokenController],
   providers: [GrantHandlerRegistry, AccessTokenIssuer, ClientCredentialsGrant],
   exports: [GrantHandlerRegistry],
