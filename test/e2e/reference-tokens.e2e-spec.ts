@@ -14,10 +14,13 @@ import {
   rememberSecrets,
   signRs256,
   startIdentity,
+  startTcpProxy,
+  throughProxy,
   writeConfig,
   hashSecret,
   type Credentials,
   type RunningIdentity,
+  type TcpProxy,
   type TokenResponseBody,
   type WireResponse,
 } from '../support';
@@ -688,3 +691,73 @@ describe.each(['sqlite', 'postgres'] as const)(
     });
   },
 );
+
+// A store that cannot answer a security check refuses: an outage must never turn a revoked token
+// active again, nor a live one inactive.
+describe('PostgreSQL out of reach: introspection and revocation refuse, never guess', () => {
+  let proxy: TcpProxy;
+  let identity: RunningIdentity;
+  let handle: string;
+  let jwt: string;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    const { hostname, port } = new URL(database.url);
+    proxy = await startTcpProxy({ host: hostname, port: Number(port || 5432) });
+    identity = await startIdentity({
+      configFile: writeConfig(config),
+      env: { DATABASE_URL: throughProxy(database.url, proxy) },
+    });
+    handle = (await issue(identity.url, reference, 'api1')).access_token;
+    jwt = (await issue(identity.url, jwtClient, 'api1')).access_token;
+    await proxy.refuse();
+  });
+  afterAll(async () => {
+    await proxy?.restore();
+    await identity?.stop();
+    await proxy?.close();
+  });
+
+  function expectUnavailable(response: WireResponse): void {
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.json).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'the authority cannot reach its store; try again shortly',
+    });
+  }
+
+  it('answers introspection of either kind of token with 503, not active:false', async () => {
+    for (const token of [handle, jwt]) {
+      expectUnavailable(
+        await postForm(identity.url, INTROSPECT_PATH, { basic: api1, form: { token } }),
+      );
+    }
+  });
+
+  it('answers revocation with 503: the client must retry, the token is not revoked yet', async () => {
+    expectUnavailable(
+      await postForm(identity.url, REVOKE_PATH, { basic: reference, form: { token: handle } }),
+    );
+  });
+
+  it('cannot issue reference tokens (503), and keeps issuing JWTs', async () => {
+    expectUnavailable(
+      await postToken(identity.url, {
+        form: { grant_type: 'client_credentials' },
+        basic: reference,
+      }),
+    );
+    expect((await issue(identity.url, jwtClient, 'api1')).access_token).toContain('.');
+  });
+
+  it('answers again once the database is back', async () => {
+    await proxy.restore();
+
+    const response = await postForm(identity.url, INTROSPECT_PATH, {
+      basic: api1,
+      form: { token: handle },
+    });
+    expect(response.json).toMatchObject({ active: true, client_id: reference.id });
+  });
+});
