@@ -10,6 +10,7 @@ import { identitySettings, type IdentitySettings } from './config/identity-setti
 import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import { MetadataModule } from './metadata/metadata.module';
+import { IntrospectionModule } from './introspection/introspection.module';
 import { IdentityMetricsModule } from './metrics/identity-metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ReplayCacheModule } from './replay/replay-cache.module';
@@ -31,6 +32,7 @@ import { TokenModule } from './token/token.module';
     ClientsModule.forRoot(),
     KeysModule.forRoot(),
     TokenModule,
+    IntrospectionModule,
     MetadataModule,
     AdminModule,
     HealthModule,

@@ -29,12 +29,22 @@ export class MetadataController {
   async metadata(): Promise<Record<string, unknown>> {
     const { issuer } = this.settings;
     const published = await this.keys.getPublishedKeys();
+    const authMethods = Object.values(ClientAuthMethods);
+    const signingAlgs = [...new Set(published.map((key) => key.alg))];
     return {
       issuer,
       token_endpoint: `${issuer}${OAuthPaths.Token}`,
       jwks_uri: `${issuer}${OAuthPaths.Jwks}`,
       grant_types_supported: this.grants.grantTypes(),
-      token_endpoint_auth_methods_supported: Object.values(ClientAuthMethods),
+      token_endpoint_auth_methods_supported: authMethods,
+      // RFC 7662 / RFC 7009: both authenticate clients as the token endpoint does (API resources
+      // use client_secret_basic or client_secret_post with their apiSecrets, also listed).
+      introspection_endpoint: `${issuer}${OAuthPaths.Introspection}`,
+      introspection_endpoint_auth_methods_supported: authMethods,
+      // RFC 9701 §6: signed responses use the active signing key.
+      introspection_signing_alg_values_supported: signingAlgs,
+      revocation_endpoint: `${issuer}${OAuthPaths.Revocation}`,
+      revocation_endpoint_auth_methods_supported: authMethods,
       scopes_supported: (await this.resources.getAllApiScopes()).map((scope) => scope.name),
       // REQUIRED by RFC 8414 §2; empty because there is no authorization endpoint.
       response_types_supported: [],
@@ -42,7 +52,7 @@ export class MetadataController {
       // id_token_signing_alg_values_supported, for OpenID Connect ID tokens). Published so a
       // resource server can pin its algorithm allow-list to what this authority signs with; it
       // lists the algorithms of the published keys, including an announced successor's.
-      access_token_signing_alg_values_supported: [...new Set(published.map((key) => key.alg))],
+      access_token_signing_alg_values_supported: signingAlgs,
       // RFC 9449 §5.1: the algorithms a DPoP proof at the token endpoint may use.
       dpop_signing_alg_values_supported: DPoPSigningAlgorithms,
     };

@@ -17,6 +17,25 @@ export class MetadataSchema {
   @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post'] })
   token_endpoint_auth_methods_supported!: string[];
 
+  @ApiProperty({ example: 'http://localhost:5001/connect/introspect' })
+  introspection_endpoint!: string;
+
+  @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post'] })
+  introspection_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['RS256'],
+    description: 'RFC 9701: the algorithms a signed introspection response may use.',
+  })
+  introspection_signing_alg_values_supported!: string[];
+
+  @ApiProperty({ example: 'http://localhost:5001/connect/revocation' })
+  revocation_endpoint!: string;
+
+  @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post'] })
+  revocation_endpoint_auth_methods_supported!: string[];
+
   @ApiProperty({ type: [String], example: ['api1'] })
   scopes_supported!: string[];
 

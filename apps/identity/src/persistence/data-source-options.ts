@@ -4,19 +4,30 @@ import type { DataSourceOptions } from 'typeorm';
 import type { IdentitySettings } from '../config/identity-settings';
 import { ClientSecretEntity } from './entities/client-secret.entity';
 import { ClientEntity } from './entities/client.entity';
+import { ReferenceTokenEntity } from './entities/reference-token.entity';
+import { RevokedTokenEntity } from './entities/revoked-token.entity';
 import { SigningKeyEntity } from './entities/signing-key.entity';
 import { StoreVersionEntity } from './entities/store-version.entity';
 import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-schema';
 import { RateCounters1764200000000 } from './migrations/1764200000000-rate-counters';
 import { ClientTokenOptions1764300000000 } from './migrations/1764300000000-client-token-options';
+import { ReferenceTokens1764400000000 } from './migrations/1764400000000-reference-tokens';
 
-export const ENTITIES = [ClientEntity, ClientSecretEntity, SigningKeyEntity, StoreVersionEntity];
+export const ENTITIES = [
+  ClientEntity,
+  ClientSecretEntity,
+  SigningKeyEntity,
+  StoreVersionEntity,
+  ReferenceTokenEntity,
+  RevokedTokenEntity,
+];
 
 /** Versioned, in order; run at start-up (never `synchronize`). */
 export const MIGRATIONS = [
   InitialSchema1764100000000,
   RateCounters1764200000000,
   ClientTokenOptions1764300000000,
+  ReferenceTokens1764400000000,
 ];
 
 export const SQLITE_FILE = 'identity.sqlite';

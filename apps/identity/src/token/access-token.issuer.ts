@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AccessTokenJwtType } from '@app/shared';
+import { AccessTokenJwtType, AccessTokenTypes } from '@app/shared';
 import type { Client } from '../clients/client';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { signJws } from '../keys/jws';
 import { SigningKeyStore } from '../keys/signing-key-store';
+import { newReferenceHandle } from '../reference-tokens/reference-handle';
+import { ReferenceTokenStore } from '../reference-tokens/reference-token.store';
 
 export interface AccessTokenGrant {
   readonly client: Client;
@@ -19,12 +21,16 @@ export interface IssuedAccessToken {
   readonly expiresIn: number;
 }
 
-/** Signs RFC 9068 JWT access tokens with the active key. */
+/**
+ * Issues access tokens as the client is configured: RFC 9068 JWTs signed with the active key, or
+ * reference tokens (an opaque handle; the claims stay in the database, resolved by introspection).
+ */
 @Injectable()
 export class AccessTokenIssuer {
   constructor(
     private readonly keys: SigningKeyStore,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
+    private readonly referenceTokens: ReferenceTokenStore,
   ) {}
 
   async issue({
@@ -33,7 +39,6 @@ export class AccessTokenIssuer {
     audiences,
     confirmation,
   }: AccessTokenGrant): Promise<IssuedAccessToken> {
-    const key = await this.keys.getActiveKey();
     const now = Math.floor(Date.now() / 1000);
     const lifetime = client.accessTokenLifetime;
     const payload = {
@@ -51,12 +56,31 @@ export class AccessTokenIssuer {
       jti: randomUUID(),
       ...(confirmation ? { cnf: { jkt: confirmation.jkt } } : {}),
     };
+    if (client.accessTokenType === AccessTokenTypes.Reference) {
+      return this.issueReference(client.clientId, payload, lifetime);
+    }
+    const key = await this.keys.getActiveKey();
     const token = signJws(
       { alg: key.alg, typ: AccessTokenJwtType, kid: key.kid },
       payload,
       key.privateKey,
     );
     return { token, expiresIn: lifetime };
+  }
+
+  /** Stores the claims under a new handle's hash; the handle itself is never stored. */
+  private async issueReference(
+    clientId: string,
+    claims: { readonly exp: number } & Record<string, unknown>,
+    lifetime: number,
+  ): Promise<IssuedAccessToken> {
+    const handle = newReferenceHandle();
+    await this.referenceTokens.save(handle, {
+      clientId,
+      claims,
+      expiresAt: new Date(claims.exp * 1000),
+    });
+    return { token: handle, expiresIn: lifetime };
   }
 }
 

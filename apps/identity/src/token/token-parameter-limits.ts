@@ -21,6 +21,9 @@ export const TokenRequestLimits = {
     client_assertion_type: 256,
     assertion: 8192,
     resource: 2048,
+    // Introspection and revocation (RFC 7662, RFC 7009): a JWT access token, or a handle.
+    token: 8192,
+    token_type_hint: 64,
   },
   /** Values of `resource`, the one parameter that may repeat (RFC 8707 §2). */
   maxResourceIndicators: 10,

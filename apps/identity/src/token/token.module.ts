@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DPoPNonces } from '../dpop/dpop-nonces';
 import { DPoPProofChecker } from '../dpop/dpop-proof.checker';
+import { ReferenceTokensModule } from '../reference-tokens/reference-tokens.module';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { GrantHandlerRegistry } from './grant-handler.registry';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
@@ -12,7 +13,7 @@ import { TokenController } from './token.controller';
  * KeysModule that IdentityModule configures.
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, ReferenceTokensModule],
   controllers: [TokenController],
   providers: [
     GrantHandlerRegistry,

@@ -175,6 +175,18 @@ describe('the identity configuration file', () => {
     ]);
   });
 
+  it('refuses claims named like introspection response members (RFC 7662 §2.2)', () => {
+    const claims = [
+      { type: 'active', value: 'true' },
+      { type: 'token_type', value: 'Bearer' },
+    ];
+    const clients = [{ ...seed.clients[0], claims }];
+    expect(problemsOf({ ...seed, clients })).toEqual([
+      'clients[0].claims[0].type: "active" is a protocol claim and cannot be configured (fix: choose another claim type)',
+      'clients[0].claims[1].type: "token_type" is a protocol claim and cannot be configured (fix: choose another claim type)',
+    ]);
+  });
+
   it('lets a client be allowed the built-in identity.admin scope without defining it', () => {
     const clients = [{ ...seed.clients[0], allowedScopes: ['api1', 'identity.admin'] }];
     expect(problemsOf({ ...seed, clients })).toEqual([]);

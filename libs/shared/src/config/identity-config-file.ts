@@ -208,6 +208,9 @@ export const ReservedClaimTypes: ReadonlySet<string> = new Set([
   'auth_time',
   'acr',
   'amr',
+  // RFC 7662 §2.2: members of an introspection response, which carries the configured claims.
+  'active',
+  'token_type',
 ]);
 
 /**

@@ -11,6 +11,7 @@ import {
 import { identitySettings } from '../../config/identity-settings';
 import { toSigningKey } from '../../keys/signing-key';
 import { SigningKeyStore } from '../../keys/signing-key-store';
+import { ReferenceTokenStore } from '../../reference-tokens/reference-token.store';
 import { AccessTokenIssuer } from '../access-token.issuer';
 import { tokenRequest } from '../token-request.fixture';
 import { ClientCredentialsGrant } from './client-credentials.grant';
@@ -67,6 +68,8 @@ describe('ClientCredentialsGrant', () => {
       providers: [
         ClientCredentialsGrant,
         AccessTokenIssuer,
+        // JWT clients only here: reference tokens have their own spec.
+        { provide: ReferenceTokenStore, useValue: {} },
         { provide: IDENTITY_CONFIG_FILE, useValue: config },
         { provide: ResourceStore, useClass: ConfigFileResourceStore },
         { provide: identitySettings.KEY, useValue: { issuer: ISSUER } },

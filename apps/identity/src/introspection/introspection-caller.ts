@@ -1,0 +1,61 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ClientAuthMethods, InvalidClient } from '@app/shared';
+import type { ApiResource } from '../clients/client';
+import { ClientAuthenticator } from '../clients/client-authenticator';
+import { readPresentedCredentials, type PresentedCredentials } from '../clients/client-credentials';
+import { ResourceStore } from '../clients/resource-store';
+import { matchesAnySecret } from '../clients/secret-hash';
+import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { ClientLockout } from '../throttling/client-lockout';
+import type { TokenRequest } from '../token/token-request';
+
+/** Who calls the introspection endpoint: an API resource (its apiSecrets) or a client. */
+export type IntrospectionCaller =
+  | { readonly kind: 'resource'; readonly id: string; readonly resource: ApiResource }
+  | { readonly kind: 'client'; readonly id: string };
+
+/**
+ * Authenticates the caller of the introspection endpoint. An id that names an API resource with
+ * `apiSecrets` is that resource (client_secret_basic or client_secret_post, the resource name as
+ * the id); any other caller is a client, authenticated by ClientAuthenticator exactly as at the
+ * token endpoint (every method it supports). Resource ids share the client lock-out.
+ */
+@Injectable()
+export class IntrospectionCallerAuthenticator {
+  constructor(
+    private readonly resources: ResourceStore,
+    private readonly clients: ClientAuthenticator,
+    @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
+    @Optional() private readonly lockout: ClientLockout = ClientLockout.none,
+  ) {}
+
+  async authenticate(request: TokenRequest): Promise<IntrospectionCaller> {
+    const presented = readPresentedCredentials(request);
+    const resource = presented && (await this.resourceNamed(presented.clientId));
+    if (!presented || !resource) {
+      const client = await this.clients.authenticate(request);
+      return { kind: 'client', id: client.clientId };
+    }
+    const attempt = await this.lockout.admit(presented.clientId);
+    return attempt.settle(this.verifyResource(presented, resource));
+  }
+
+  private async resourceNamed(name: string): Promise<ApiResource | undefined> {
+    const all = await this.resources.getAllApiResources();
+    return all.find((resource) => resource.name === name && resource.secrets.length > 0);
+  }
+
+  private verifyResource(
+    presented: PresentedCredentials,
+    resource: ApiResource,
+  ): Promise<IntrospectionCaller> {
+    const secret = presented.clientSecret;
+    if (secret === undefined || !matchesAnySecret(secret, resource.secrets, new Date())) {
+      const error = new InvalidClient(`API resource "${resource.name}": secret wrong or expired`);
+      if (presented.method === ClientAuthMethods.ClientSecretBasic)
+        error.basicRealm = this.settings.issuer;
+      return Promise.reject(error);
+    }
+    return Promise.resolve({ kind: 'resource', id: resource.name, resource });
+  }
+}
