@@ -173,7 +173,7 @@ describe('weather-api: reference tokens through introspection (API_SECRET)', () 
   let credentials: unknown;
 
   beforeAll(async () => {
-    rememberSecrets(apiSecret, handle);
+    rememberSecrets(apiSecret, handle, 'e2eUnknownHandle0123456789', 'e2eAnotherHandle0123456789');
     authority = await FakeAuthority.start();
     authority.introspect = (token, basic) => {
       credentials = basic;
