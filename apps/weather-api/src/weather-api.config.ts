@@ -26,6 +26,10 @@ function weatherApiSettingsFrom(environment: WeatherApiEnvironment) {
     server: toServerSettings(environment),
     /** Overrides the discovered token endpoint in the OpenAPI document. */
     openApiTokenUrl: environment.OPENAPI_TOKEN_URL,
+    /** Resolves reference tokens through introspection when set. */
+    apiSecret: environment.API_SECRET,
+    /** What DPoP proofs must name as `htu` (with the path); default: from the request. */
+    publicUrl: environment.PUBLIC_URL,
     requireHttpsMetadata:
       environment.REQUIRE_HTTPS_METADATA ?? environment.NODE_ENV === 'production',
   };

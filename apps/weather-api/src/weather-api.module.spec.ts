@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import {
   FakeAuthority,
+  TestDPoPKey,
   TestSigningKey,
   type TestAlgorithm,
   type TokenChanges,
@@ -205,6 +206,69 @@ describe('weather-api', () => {
   });
 });
 
+/** API_SECRET and PUBLIC_URL: reference tokens through introspection, DPoP behind a proxy. */
+describe('weather-api with API_SECRET and PUBLIC_URL', () => {
+  let authority: FakeAuthority;
+  let app: NestFastifyApplication;
+  const holder = new TestDPoPKey();
+  const handle = 'reference-handle-0123456789abcdef';
+  let credentials: unknown;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    authority = await FakeAuthority.start();
+    authority.introspect = (token, basic) => {
+      credentials = basic;
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        body:
+          token === handle
+            ? { active: true, iss: authority.issuer, aud: 'api1', scope: 'api1', exp: now + 60 }
+            : { active: false },
+      };
+    };
+    app = await startWeatherApi({
+      authority: authority.issuer,
+      apiSecret: 'the-api1-secret',
+      publicUrl: 'https://weather.example.com',
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await authority.close();
+  });
+
+  it('resolves a reference token, authenticating as AUDIENCE with API_SECRET', async () => {
+    const response = await app.inject({
+      url: '/weatherforecast',
+      headers: { authorization: `Bearer ${handle}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(credentials).toEqual({ id: 'api1', secret: 'the-api1-secret' });
+    const inactive = await app.inject({
+      url: '/weatherforecast',
+      headers: { authorization: 'Bearer unknown-handle' },
+    });
+    expect(inactive.statusCode).toBe(401);
+  });
+
+  it('accepts a DPoP proof whose htu is PUBLIC_URL and the path', async () => {
+    const token = authority.signAccessToken({ claims: { cnf: { jkt: holder.jkt } } });
+    const response = await app.inject({
+      url: '/weatherforecast?days=5',
+      headers: {
+        authorization: `DPoP ${token}`,
+        dpop: holder.proof({
+          htm: 'GET',
+          htu: 'https://weather.example.com/weatherforecast',
+          accessToken: token,
+        }),
+      },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+});
+
 describe('weather-api started while the authority is down', () => {
   let authority: FakeAuthority;
   let app: NestFastifyApplication;
@@ -250,6 +314,8 @@ async function startWeatherApi(
       clockSkewSeconds: 60,
       requireHttpsMetadata: false,
       openApiTokenUrl: undefined,
+      apiSecret: undefined,
+      publicUrl: undefined,
       server: { logLevel: 'silent', shutdownGracePeriodMs: 1000, production: false },
       ...settings,
     } satisfies WeatherApiSettings)

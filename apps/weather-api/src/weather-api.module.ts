@@ -24,6 +24,10 @@ import { WeatherModule } from './weather/weather.module';
         audience: settings.audience,
         clockSkewSeconds: settings.clockSkewSeconds,
         requireHttpsMetadata: settings.requireHttpsMetadata,
+        // The API resource's name (AUDIENCE) is its client id at the introspection endpoint.
+        introspection:
+          settings.apiSecret === undefined ? undefined : { clientSecret: settings.apiSecret },
+        dpop: { publicUrl: settings.publicUrl },
       }),
     }),
     WeatherModule,

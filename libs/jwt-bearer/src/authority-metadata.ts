@@ -11,6 +11,8 @@ export interface AuthorityMetadataDocument {
   jwksUri: string;
   /** The authority's token endpoint, when its document names one (for clients and API docs). */
   tokenEndpoint?: string;
+  /** RFC 7662's endpoint, when the document names one (reference tokens). */
+  introspectionEndpoint?: string;
 }
 
 export class AuthorityMetadataError extends Error {
@@ -84,6 +86,7 @@ export class AuthorityMetadata {
       issuer,
       jwks_uri: jwksUri,
       token_endpoint: tokenEndpoint,
+      introspection_endpoint: introspectionEndpoint,
     } = (body ?? {}) as Record<string, unknown>;
     if (typeof issuer !== 'string') throw new Error('the document has no issuer');
     if (withoutTrailingSlash(issuer) !== this.options.authority)
@@ -92,8 +95,15 @@ export class AuthorityMetadata {
       throw new Error('the document has no valid jwks_uri');
     if (this.options.requireHttpsMetadata && new URL(jwksUri).protocol !== 'https:')
       throw new Error(`its jwks_uri "${jwksUri}" is not https, and requireHttpsMetadata is on`);
-    return typeof tokenEndpoint === 'string' && URL.canParse(tokenEndpoint)
-      ? { issuer, jwksUri, tokenEndpoint }
-      : { issuer, jwksUri };
+    return {
+      issuer,
+      jwksUri,
+      ...(typeof tokenEndpoint === 'string' && URL.canParse(tokenEndpoint)
+        ? { tokenEndpoint }
+        : {}),
+      ...(typeof introspectionEndpoint === 'string' && URL.canParse(introspectionEndpoint)
+        ? { introspectionEndpoint }
+        : {}),
+    };
   }
 }

@@ -22,3 +22,23 @@ export function bearerTokenCandidate(request: {
   const scheme = authorization.slice(0, 6);
   return scheme === 'Bearer' || scheme.toLowerCase() === 'bearer' ? authorization.slice(7) : null;
 }
+
+/** The token from `Authorization: DPoP <token>` (RFC 9449 §7.1, scheme case-insensitive), or null. */
+export const dpopTokenFrom: (request: unknown) => string | null =
+  ExtractJwt.fromAuthHeaderWithScheme('dpop');
+
+/** The authentication scheme a token was presented with. */
+export type TokenScheme = 'Bearer' | 'DPoP';
+
+export interface PresentedToken {
+  readonly scheme: TokenScheme;
+  readonly token: string;
+}
+
+/** The token and its scheme; the DPoP scheme only counts when DPoP is enabled. */
+export function presentedToken(request: unknown, dpopEnabled: boolean): PresentedToken | null {
+  const bearer = bearerTokenFrom(request);
+  if (bearer !== null) return { scheme: 'Bearer', token: bearer };
+  const dpop = dpopEnabled ? dpopTokenFrom(request) : null;
+  return dpop === null ? null : { scheme: 'DPoP', token: dpop };
+}

@@ -6,6 +6,11 @@ import { JwtAuthGuard } from './jwt-auth.guard';
 import { Public } from './public.decorator';
 import { NoTokenRevocation } from './token-revocation';
 import type { VerifiedTokenCache } from './verified-token-cache';
+import type { AuthorityMetadata } from './authority-metadata';
+import { DPoPProofVerifier } from './dpop/dpop-proof-verifier';
+import { DPoPReplayCache } from './dpop/dpop-replay-cache';
+import { TokenIntrospector } from './introspection/token-introspector';
+import { resolveJwtBearerOptions } from './jwt-bearer.options';
 
 class TestController {
   @Public()
@@ -25,8 +30,21 @@ function contextFor(handler: () => void, authorization?: string): ExecutionConte
 
 describe('JwtAuthGuard', () => {
   const nothingVerified = { get: () => undefined } as unknown as VerifiedTokenCache;
-  const limits = { maxTokenLength: 100 };
-  const guard = new JwtAuthGuard(new Reflector(), nothingVerified, new NoTokenRevocation(), limits);
+  const limits = resolveJwtBearerOptions({
+    authority: 'https://id.example.com',
+    audience: 'api1',
+    maxTokenLength: 100,
+  });
+  const dpop = new DPoPProofVerifier(limits, new DPoPReplayCache(limits));
+  const introspector = new TokenIntrospector(limits, {} as AuthorityMetadata);
+  const guard = new JwtAuthGuard(
+    new Reflector(),
+    nothingVerified,
+    new NoTokenRevocation(),
+    limits,
+    dpop,
+    introspector,
+  );
   const withToken = contextFor(TestController.prototype.closed, 'Bearer a.b.c');
 
   function failureFor(error: unknown, info: unknown, context = withToken): OAuthError {
@@ -125,6 +143,8 @@ describe('JwtAuthGuard', () => {
         cache as unknown as VerifiedTokenCache,
         revocation,
         limits,
+        dpop,
+        introspector,
       );
       return { cached, cache, revocation };
     }

@@ -12,12 +12,17 @@ import { resolveJwtBearerOptions } from './jwt-bearer.options';
 import { JwtStrategy } from './jwt.strategy';
 import { SigningKeyResolver } from './signing-key-resolver';
 import { VerifiedTokenCache } from './verified-token-cache';
+import { DPoPProofVerifier } from './dpop/dpop-proof-verifier';
+import { DPoPReplayCache } from './dpop/dpop-replay-cache';
+import { TokenIntrospector } from './introspection/token-introspector';
 
 /**
  * A JWT bearer resource server, like ASP.NET's AddJwtBearer: import it once with
  * `JwtBearerModule.forRoot({ authority, audience })` (or `forRootAsync`) and every route needs a
  * valid access token, except those marked `@Public()`. A revocation check plugs in with
  * `tokenRevocation` (see TokenRevocation); the module provides it (default: nothing is revoked).
+ * DPoP-bound tokens (RFC 9449) are checked unless `dpop: { enabled: false }`; reference tokens
+ * are resolved through introspection (RFC 7662) when `introspection` is configured.
  */
 @Module({
   providers: [
@@ -29,6 +34,9 @@ import { VerifiedTokenCache } from './verified-token-cache';
     AuthorityMetadata,
     SigningKeyResolver,
     VerifiedTokenCache,
+    DPoPReplayCache,
+    DPoPProofVerifier,
+    TokenIntrospector,
     JwtStrategy,
     JwtAuthGuard,
     { provide: APP_GUARD, useExisting: JwtAuthGuard },

@@ -22,7 +22,57 @@ describe('resolveJwtBearerOptions', () => {
       maxTokenLength: 8192,
       backchannelTimeoutSeconds: 5,
       verifiedTokenCacheSize: 10000,
+      introspection: undefined,
+      dpop: {
+        enabled: true,
+        algorithms: JwtBearerAlgorithms,
+        publicUrl: undefined,
+        proofLifetimeSeconds: 300,
+        replayCacheSize: 100000,
+        challengeWithoutToken: false,
+      },
     });
+  });
+
+  it('completes introspection: the audience as client id, a 30 s cache of 10,000 answers', () => {
+    expect(
+      resolveJwtBearerOptions({ ...required, introspection: { clientSecret: 's3cret' } })
+        .introspection,
+    ).toEqual({ clientSecret: 's3cret', clientId: 'api1', cacheSeconds: 30, cacheSize: 10000 });
+  });
+
+  it('drops the trailing slash of dpop.publicUrl', () => {
+    expect(
+      resolveJwtBearerOptions({ ...required, dpop: { publicUrl: 'https://api.example.com/' } }).dpop
+        .publicUrl,
+    ).toBe('https://api.example.com');
+  });
+
+  it('names every problem of the introspection and dpop options', () => {
+    expect(() =>
+      resolveJwtBearerOptions({
+        ...required,
+        introspection: { clientSecret: '', cacheSeconds: -1, cacheSize: 1.5 },
+        dpop: {
+          algorithms: ['HS256' as never],
+          publicUrl: 'api.example.com',
+          proofLifetimeSeconds: 0,
+          replayCacheSize: 0,
+        },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          'introspection.clientSecret: is required',
+          'introspection.cacheSeconds: must be a number of at least 0',
+          'introspection.cacheSize: must be a whole number of at least 0',
+          expect.stringMatching(/^dpop\.algorithms: HS256 is refused/),
+          'dpop.publicUrl: "api.example.com" must be an absolute http(s) URL without a query or fragment',
+          'dpop.proofLifetimeSeconds: must be a number above 0',
+          'dpop.replayCacheSize: must be a whole number above 0',
+        ],
+      }),
+    );
   });
 
   it('accepts every asymmetric JWS algorithm and EdDSA by default', () => {

@@ -44,9 +44,62 @@ export interface JwtBearerOptions {
    * Default 10,000.
    */
   verifiedTokenCacheSize?: number;
+  /**
+   * Reference (opaque) tokens through the authority's introspection endpoint (RFC 7662). Unset:
+   * a token that is not a JWS is refused as invalid_token.
+   */
+  introspection?: IntrospectionOptions;
+  /** DPoP-bound tokens (RFC 9449 §7). On unless `enabled: false`. */
+  dpop?: DPoPOptions;
 }
 
-export type ResolvedJwtBearerOptions = Readonly<Required<JwtBearerOptions>>;
+export interface IntrospectionOptions {
+  /** The API resource's secret at the authority (one of its `apiSecrets`). */
+  clientSecret: string;
+  /** The id it authenticates with (client_secret_basic). Default: the `audience`. */
+  clientId?: string;
+  /** How long an active answer is reused; never beyond the token's `exp`. Default 30. */
+  cacheSeconds?: number;
+  /** How many answers are kept (the least recently used goes). Default 10,000. */
+  cacheSize?: number;
+}
+
+export interface DPoPOptions {
+  /**
+   * Accept `Authorization: DPoP <token>` with a `DPoP` proof. Default true. Off or on, a
+   * DPoP-bound token (`cnf.jkt`) is never accepted with the Bearer scheme.
+   */
+  enabled?: boolean;
+  /** The proof `alg` values accepted. Default: every one of JwtBearerAlgorithms. */
+  algorithms?: readonly JwtBearerAlgorithm[];
+  /**
+   * The URL the API is reached at from outside (`https://api.example.com`, with a path prefix if
+   * a proxy strips one): the proof's `htu` must be it followed by the request's path. Default:
+   * the request's own protocol and Host header.
+   */
+  publicUrl?: string;
+  /** A proof is accepted this long after its `iat` (plus the clock skew). Default 300. */
+  proofLifetimeSeconds?: number;
+  /** How many proof `jti`s are remembered against replay, per process. Default 100,000. */
+  replayCacheSize?: number;
+  /**
+   * Also challenge for DPoP when a request has no token: `Bearer, DPoP algs="…"` instead of
+   * `Bearer` (RFC 9449 §7.1). Default false, so the no-token answer stays exactly `Bearer`.
+   */
+  challengeWithoutToken?: boolean;
+}
+
+export type ResolvedIntrospectionOptions = Readonly<Required<IntrospectionOptions>>;
+export type ResolvedDPoPOptions = Readonly<
+  Required<Omit<DPoPOptions, 'publicUrl'>> & { publicUrl: string | undefined }
+>;
+
+export type ResolvedJwtBearerOptions = Readonly<
+  Required<Omit<JwtBearerOptions, 'introspection' | 'dpop'>> & {
+    introspection: ResolvedIntrospectionOptions | undefined;
+    dpop: ResolvedDPoPOptions;
+  }
+>;
 
 /**
  * Applies the defaults and checks the options, throwing one ConfigurationError that names every
@@ -66,6 +119,27 @@ export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtB
     verifiedTokenCacheSize: 10_000,
     ...withoutUndefined(options),
     authority: withoutTrailingSlash(options.authority),
+    introspection:
+      options.introspection === undefined
+        ? undefined
+        : {
+            clientId: options.audience,
+            cacheSeconds: 30,
+            cacheSize: 10_000,
+            ...withoutUndefined(options.introspection),
+          },
+    dpop: {
+      enabled: true,
+      algorithms: JwtBearerAlgorithms,
+      proofLifetimeSeconds: 300,
+      replayCacheSize: 100_000,
+      challengeWithoutToken: false,
+      ...withoutUndefined(options.dpop ?? {}),
+      publicUrl:
+        options.dpop?.publicUrl === undefined
+          ? undefined
+          : withoutTrailingSlash(options.dpop.publicUrl),
+    },
   };
   const problems = [
     ...authorityProblems(resolved.authority, resolved.requireHttpsMetadata),
@@ -87,6 +161,8 @@ export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtB
       Number.MIN_VALUE,
     ),
     ...integerProblems('verifiedTokenCacheSize', resolved.verifiedTokenCacheSize),
+    ...introspectionProblems(resolved.introspection),
+    ...dpopProblems(resolved.dpop),
   ];
   if (problems.length > 0) throw new ConfigurationError('JwtBearerModule configuration', problems);
   return resolved;
@@ -118,6 +194,46 @@ function authorityProblems(authority: unknown, requireHttps: boolean): string[] 
       `authority: "${authority}" is not https, and requireHttpsMetadata refuses http (turn it off only for development)`,
     ];
   return [];
+}
+
+function introspectionProblems(introspection: ResolvedIntrospectionOptions | undefined): string[] {
+  if (introspection === undefined) return [];
+  return [
+    ...(typeof introspection.clientSecret === 'string' && introspection.clientSecret !== ''
+      ? []
+      : ['introspection.clientSecret: is required']),
+    ...(typeof introspection.clientId === 'string' && introspection.clientId !== ''
+      ? []
+      : ['introspection.clientId: must be a non-empty string']),
+    ...numberProblems('introspection.cacheSeconds', introspection.cacheSeconds, 0),
+    ...integerProblems('introspection.cacheSize', introspection.cacheSize),
+  ];
+}
+
+function dpopProblems(dpop: ResolvedDPoPOptions): string[] {
+  return [
+    ...(typeof dpop.enabled === 'boolean' ? [] : ['dpop.enabled: must be true or false']),
+    ...algorithmProblems(dpop.algorithms).map((problem) => `dpop.${problem}`),
+    ...publicUrlProblems(dpop.publicUrl),
+    ...numberProblems('dpop.proofLifetimeSeconds', dpop.proofLifetimeSeconds, Number.MIN_VALUE),
+    ...positiveIntegerProblems('dpop.replayCacheSize', dpop.replayCacheSize),
+    ...(typeof dpop.challengeWithoutToken === 'boolean'
+      ? []
+      : ['dpop.challengeWithoutToken: must be true or false']),
+  ];
+}
+
+function publicUrlProblems(publicUrl: string | undefined): string[] {
+  if (publicUrl === undefined) return [];
+  const url = typeof publicUrl === 'string' && URL.canParse(publicUrl) ? new URL(publicUrl) : null;
+  return url !== null &&
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    !url.search &&
+    !url.hash
+    ? []
+    : [
+        `dpop.publicUrl: "${String(publicUrl)}" must be an absolute http(s) URL without a query or fragment`,
+      ];
 }
 
 function audienceProblems(audience: unknown): string[] {

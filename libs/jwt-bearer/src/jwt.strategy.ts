@@ -5,7 +5,9 @@ import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import { AccessTokenJwtType, InvalidToken } from '@app/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { AuthorityMetadata } from './authority-metadata';
-import { bearerTokenFrom } from './bearer-token';
+import { bearerTokenFrom, presentedToken } from './bearer-token';
+import { DPoPProofVerifier, type ProofRequest } from './dpop/dpop-proof-verifier';
+import { boundKeyOf } from './dpop/token-binding';
 import { EDDSA_ON_NODE_CRYPTO, useNodeCryptoForEdDsa } from './eddsa-verifier';
 import type { JoseHeader } from './jose-header';
 import { JWT_BEARER_STRATEGY } from './jwt-bearer.constants';
@@ -16,6 +18,7 @@ import { SigningKeyResolver, type KeyObjectProvider } from './signing-key-resolv
 import { assertWellFormedJws } from './token-structure';
 import { TokenRevocation } from './token-revocation';
 import { VerifiedTokenCache } from './verified-token-cache';
+import { deepFreeze } from './deep-freeze';
 
 /** What jsonwebtoken hands over with `complete: true`, once the signature, aud and exp/nbf hold. */
 interface VerifiedJwt {
@@ -39,6 +42,7 @@ useNodeCryptoForEdDsa();
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY) {
   private readonly clockSkewSeconds: number;
+  private readonly dpopEnabled: boolean;
 
   constructor(
     @Inject(RESOLVED_JWT_BEARER_OPTIONS) options: ResolvedJwtBearerOptions,
@@ -46,9 +50,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     private readonly metadata: AuthorityMetadata,
     private readonly verified: VerifiedTokenCache,
     private readonly revocation: TokenRevocation,
+    private readonly dpop: DPoPProofVerifier,
   ) {
     super({
-      jwtFromRequest: bearerTokenFrom,
+      jwtFromRequest: options.dpop.enabled
+        ? (request: unknown) => presentedToken(request, true)?.token ?? null
+        : bearerTokenFrom,
       // @types/passport-jwt says string or Buffer; passport-jwt hands the key to jsonwebtoken
       // untouched, and jsonwebtoken 9 takes a KeyObject (and parses anything else every time).
       secretOrKeyProvider: checkedBeforeKeyLookup(keys.secretOrKeyProvider) as SecretOrKeyProvider,
@@ -64,6 +71,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
       },
     });
     this.clockSkewSeconds = options.clockSkewSeconds;
+    this.dpopEnabled = options.dpop.enabled;
   }
 
   async validate(request: unknown, { header, payload }: VerifiedJwt): Promise<AccessTokenClaims> {
@@ -80,10 +88,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     );
     if (timesProblem !== undefined) throw new InvalidToken(timesProblem);
 
+    const jkt = boundKeyOf(payload);
     const claims = deepFreeze(payload) as AccessTokenClaims;
     // passport-jwt took the token from this very header.
-    const token = bearerTokenFrom(request);
-    if (token === null) throw new InvalidToken('the token is malformed');
+    const presented = presentedToken(request, this.dpopEnabled);
+    if (presented === null) throw new InvalidToken('the token is malformed');
+    const { token } = presented;
     if (await this.revocation.isRevoked(claims, token))
       throw new InvalidToken('the token was revoked');
     this.verified.set(token, {
@@ -91,7 +101,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
       kid: typeof header.kid === 'string' ? header.kid : undefined,
       exp: payload.exp as number,
       nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
+      jkt,
     });
+    // The token is good; whether this request may use it is checked on every request.
+    this.dpop.checkPresentation(request as ProofRequest, presented, jkt);
     return claims;
   }
 }
@@ -106,13 +119,4 @@ function checkedBeforeKeyLookup(provider: KeyObjectProvider): KeyObjectProvider 
     }
     provider(request, rawToken, done);
   };
-}
-
-/** The claims are shared by every request that presents the token: none may change them. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
 }

@@ -1,12 +1,20 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { BearerTokenMissing, InsufficientScope, hasScopes, readScopeClaim } from '@app/shared';
+import {
+  BearerTokenMissing,
+  InsufficientScope,
+  InsufficientScopeDPoPChallenge,
+  hasScopes,
+  readScopeClaim,
+} from '@app/shared';
 import type { AccessTokenClaims } from './access-token-claims';
+import { dpopAlgsOf } from './dpop/dpop-request';
 import { REQUIRED_SCOPES } from './jwt-bearer.constants';
 
 /**
  * Lets the request through when the validated token holds every scope `@RequireScopes()` names
- * on the handler and its controller; otherwise 403 insufficient_scope (RFC 6750 §3.1).
+ * on the handler and its controller; otherwise 403 insufficient_scope (RFC 6750 §3.1), with a
+ * DPoP challenge when the token came with the DPoP scheme.
  */
 @Injectable()
 export class ScopesGuard implements CanActivate {
@@ -17,10 +25,15 @@ export class ScopesGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    const claims = context.switchToHttp().getRequest<{ user?: AccessTokenClaims }>().user;
+    const request = context.switchToHttp().getRequest<{ user?: AccessTokenClaims }>();
+    const claims = request.user;
     // Only reachable on a @Public() route: without a token the answer is 401, not 403.
     if (!claims) throw new BearerTokenMissing();
-    if (!hasScopes(readScopeClaim(claims.scope), required)) throw new InsufficientScope(required);
-    return true;
+    if (hasScopes(readScopeClaim(claims.scope), required)) return true;
+    // RFC 9449 §7.1: a DPoP-scheme request is answered with a DPoP challenge.
+    const dpopAlgs = dpopAlgsOf(request);
+    throw dpopAlgs === undefined
+      ? new InsufficientScope(required)
+      : new InsufficientScopeDPoPChallenge(required, dpopAlgs);
   }
 }

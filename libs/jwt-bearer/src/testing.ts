@@ -10,7 +10,8 @@ import {
   type KeyObject,
   type SignKeyObjectInput,
 } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuthPaths } from '@app/shared';
 
@@ -79,7 +80,15 @@ export class FakeAuthority {
   metadataStatus = 200;
   /** The keys the JWKS publishes. */
   publishedKeys: TestSigningKey[];
-  readonly requests = { metadata: 0, jwks: 0 };
+  readonly requests = { metadata: 0, jwks: 0, introspection: 0 };
+  /**
+   * When set, discovery names an `introspection_endpoint` (RFC 7662) that answers with this:
+   * it gets the form's `token` and the Basic credentials (decoded id and secret, or undefined).
+   */
+  introspect?: (
+    token: string | null,
+    credentials: { id: string; secret: string } | undefined,
+  ) => { status?: number; body: unknown } | Promise<{ status?: number; body: unknown }>;
 
   private constructor(
     private readonly server: Server,
@@ -106,10 +115,19 @@ export class FakeAuthority {
           issuer: authority.issuerInMetadata ?? authority.issuer,
           jwks_uri: `${authority.issuer}${OAuthPaths.Jwks}`,
           token_endpoint: `${authority.issuer}${OAuthPaths.Token}`,
+          ...(authority.introspect
+            ? { introspection_endpoint: `${authority.issuer}${OAuthPaths.Introspection}` }
+            : {}),
         });
       } else if (request.url === OAuthPaths.Jwks) {
         authority.requests.jwks++;
         reply(200, { keys: authority.publishedKeys.map((key) => key.publicJwk) });
+      } else if (request.url === OAuthPaths.Introspection && authority.introspect) {
+        authority.requests.introspection++;
+        const introspect = authority.introspect;
+        void readForm(request)
+          .then((form) => introspect(form.get('token'), basicCredentials(request)))
+          .then(({ status = 200, body }) => reply(status, body));
       } else reply(404, {});
     });
     return authority;
@@ -150,6 +168,76 @@ export class FakeAuthority {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/**
+ * A DPoP key pair (RFC 9449) for tests: its `jkt` goes into a token's `cnf`, and `proof()` signs
+ * a DPoP proof JWT for one request, valid unless changed.
+ */
+export class TestDPoPKey {
+  readonly key: TestSigningKey;
+  readonly publicJwk: Record<string, unknown>;
+  /** RFC 7638 thumbprint of the public key. */
+  readonly jkt: string;
+
+  constructor(alg: TestAlgorithm = 'ES256') {
+    this.key = new TestSigningKey(undefined, alg);
+    const jwk = this.key.publicKey.export({ format: 'jwk' }) as Record<string, string>;
+    this.publicJwk = jwk;
+    const members =
+      jwk.kty === 'RSA'
+        ? ['e', 'kty', 'n']
+        : jwk.kty === 'EC'
+          ? ['crv', 'kty', 'x', 'y']
+          : ['crv', 'kty', 'x'];
+    const canonical = JSON.stringify(Object.fromEntries(members.map((m) => [m, jwk[m]])));
+    this.jkt = createHash('sha256').update(canonical).digest('base64url');
+  }
+
+  /** A proof for `htm` `htu` carrying `ath` of `accessToken`; `undefined` in changes removes. */
+  proof(
+    request: { htm: string; htu: string; accessToken?: string },
+    changes: {
+      header?: Record<string, unknown>;
+      claims?: Record<string, unknown>;
+      signWith?: TestSigningKey;
+    } = {},
+  ): string {
+    const header = definedOnly({
+      typ: 'dpop+jwt',
+      alg: this.key.alg,
+      jwk: this.publicJwk,
+      ...changes.header,
+    });
+    const claims = definedOnly({
+      jti: randomUUID(),
+      htm: request.htm,
+      htu: request.htu,
+      iat: Math.floor(Date.now() / 1000),
+      ath:
+        request.accessToken === undefined
+          ? undefined
+          : createHash('sha256').update(request.accessToken).digest('base64url'),
+      ...changes.claims,
+    });
+    const input = `${base64url(header)}.${base64url(claims)}`;
+    return `${input}.${(changes.signWith ?? this.key).sign(input).toString('base64url')}`;
+  }
+}
+
+async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function basicCredentials(request: IncomingMessage): { id: string; secret: string } | undefined {
+  const match = /^Basic (.+)$/i.exec(request.headers.authorization ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const decode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+  return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
 }
 
 function base64url(value: object): string {

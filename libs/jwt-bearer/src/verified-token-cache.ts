@@ -12,6 +12,8 @@ export interface VerifiedToken {
   readonly kid: string | undefined;
   readonly exp: number;
   readonly nbf: number | undefined;
+  /** `cnf.jkt` of a DPoP-bound token: every request must then bring a proof of that key. */
+  readonly jkt?: string;
 }
 
 /**

@@ -22,6 +22,8 @@ describe('weather-api health', () => {
         clockSkewSeconds: 60,
         requireHttpsMetadata: false,
         openApiTokenUrl: undefined,
+        apiSecret: undefined,
+        publicUrl: undefined,
         server: { logLevel: 'silent', shutdownGracePeriodMs: 1000, production: false },
       } satisfies WeatherApiSettings)
       .compile();

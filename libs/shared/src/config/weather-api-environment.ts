@@ -32,6 +32,23 @@ export class WeatherApiEnvironment extends ServerEnvironment {
   @IsHttpUrl()
   OPENAPI_TOKEN_URL?: string;
 
+  /**
+   * The API resource's secret at the identity (one of its `apiSecrets`): with it, reference
+   * tokens are resolved through the identity's introspection endpoint. Unset: only JWTs.
+   */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  API_SECRET?: string;
+
+  /**
+   * The URL clients reach this API at (behind a proxy): DPoP proofs must name it as `htu`.
+   * Default: the request's own protocol and Host header.
+   */
+  @IsOptional()
+  @IsHttpUrl()
+  PUBLIC_URL?: string;
+
   /** Defaults to true when NODE_ENV is `production`. */
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>

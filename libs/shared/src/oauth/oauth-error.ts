@@ -208,6 +208,86 @@ export class BearerTokenMissing extends OAuthError {
   }
 }
 
+// ---- RFC 9449 §7.1: a resource server's answers to the DPoP scheme carry a DPoP challenge ----
+
+/** The `DPoP` challenge: the error's parameters, then the proof algorithms the API accepts. */
+function dpopChallenge(parameters: string, algs: string): string {
+  return `DPoP ${parameters}${parameters === '' ? '' : ', '}algs="${quoted(algs)}"`;
+}
+
+/**
+ * RFC 9449 §7.1: at a resource server, the `DPoP` proof that came with a DPoP-scheme token is
+ * missing or invalid: 401 (the token endpoint's InvalidDPoPProof is a 400).
+ */
+export class InvalidDPoPProofAtResource extends OAuthError {
+  readonly error = 'invalid_dpop_proof';
+  override readonly status = 401;
+
+  /** @param algs the space-delimited proof algorithms the API accepts */
+  constructor(
+    description: string,
+    readonly algs: string,
+  ) {
+    super(description);
+  }
+
+  override challenge(): string {
+    return dpopChallenge(
+      `error="invalid_dpop_proof", error_description="${quoted(this.description ?? '')}"`,
+      this.algs,
+    );
+  }
+}
+
+/** InvalidToken for a token sent with the DPoP scheme: the same 401, with a DPoP challenge. */
+export class InvalidTokenDPoPChallenge extends InvalidToken {
+  constructor(
+    description: string,
+    readonly algs: string,
+    options?: { cause?: unknown },
+  ) {
+    super(description, options);
+  }
+
+  override challenge(): string {
+    return dpopChallenge(
+      `error="invalid_token", error_description="${quoted(this.description ?? 'invalid token')}"`,
+      this.algs,
+    );
+  }
+}
+
+/** InsufficientScope for a token sent with the DPoP scheme: the same 403, with a DPoP challenge. */
+export class InsufficientScopeDPoPChallenge extends InsufficientScope {
+  constructor(
+    requiredScopes: readonly string[],
+    readonly algs: string,
+  ) {
+    super(requiredScopes);
+  }
+
+  override challenge(): string {
+    return dpopChallenge(
+      `error="insufficient_scope", scope="${quoted(this.requiredScopes.join(' '))}"`,
+      this.algs,
+    );
+  }
+}
+
+/**
+ * No token at all, from an API that accepts both schemes and says so (RFC 9449 §7.1):
+ * `Bearer, DPoP algs="…"`, still without an error code or body.
+ */
+export class TokenMissingDPoPChallenge extends BearerTokenMissing {
+  constructor(readonly algs: string) {
+    super();
+  }
+
+  override challenge(): string {
+    return `Bearer, ${dpopChallenge('', this.algs)}`;
+  }
+}
+
 /** RFC 6750 §3 allows only %x20-21 / %x23-5B / %x5D-7E inside the quoted attribute values. */
 function quoted(value: string): string {
   return value.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '');
