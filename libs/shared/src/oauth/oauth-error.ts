@@ -123,7 +123,7 @@ export class UnsupportedTokenType extends OAuthError {
   readonly error = 'unsupported_token_type';
 }
 
-/** RFC 9449 §5: the `DPoP` proof at the token endpoint is missing where required, or invalid. */
+/** RFC 9449 §5: the `DPoP` proof sent to the token endpoint is invalid (a missing one, where required, is invalid_request). */
 export class InvalidDPoPProof extends OAuthError {
   readonly error = 'invalid_dpop_proof';
 }
