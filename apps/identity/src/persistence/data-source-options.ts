@@ -9,6 +9,7 @@ import { StoreVersionEntity } from './entities/store-version.entity';
 import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-schema';
 import { RateCounters1764200000000 } from './migrations/1764200000000-rate-counters';
 import { ClientTokenOptions1764300000000 } from './migrations/1764300000000-client-token-options';
+import { UsedJtis1764500000000 } from './migrations/1764500000000-used-jtis';
 
 export const ENTITIES = [ClientEntity, ClientSecretEntity, SigningKeyEntity, StoreVersionEntity];
 
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   InitialSchema1764100000000,
   RateCounters1764200000000,
   ClientTokenOptions1764300000000,
+  UsedJtis1764500000000,
 ];
 
 export const SQLITE_FILE = 'identity.sqlite';
