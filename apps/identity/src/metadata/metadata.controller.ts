@@ -1,6 +1,11 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ClientAuthMethods, OAuthPaths } from '@app/shared';
+import {
+  ClientAuthMethods,
+  ClientSecretJwtAlgorithms,
+  OAuthPaths,
+  PrivateKeyJwtAlgorithms,
+} from '@app/shared';
 import { ResourceStore } from '../clients/resource-store';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { SigningKeyStore } from '../keys/signing-key-store';
@@ -34,6 +39,11 @@ export class MetadataController {
       jwks_uri: `${issuer}${OAuthPaths.Jwks}`,
       grant_types_supported: this.grants.grantTypes(),
       token_endpoint_auth_methods_supported: Object.values(ClientAuthMethods),
+      // The algorithms a private_key_jwt or client_secret_jwt assertion may use (never none).
+      token_endpoint_auth_signing_alg_values_supported: [
+        ...PrivateKeyJwtAlgorithms,
+        ...ClientSecretJwtAlgorithms,
+      ],
       scopes_supported: (await this.resources.getAllApiScopes()).map((scope) => scope.name),
       // REQUIRED by RFC 8414 §2; empty because there is no authorization endpoint.
       response_types_supported: [],

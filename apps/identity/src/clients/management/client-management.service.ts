@@ -89,6 +89,7 @@ export class ClientManagementService {
   /** Creates a database client with one secret: the caller's, or a generated one returned once. */
   async create(input: unknown, actor?: Actor): Promise<CreatedClient> {
     const request = validateInput(CreateClientInput, input);
+    if (request.jwks !== undefined && request.jwksUri !== undefined) throw bothKeySources();
     await this.checkReferences(request);
     const { clientId } = request;
     if (this.configured.findDefinition(clientId)) {
@@ -135,7 +136,7 @@ export class ClientManagementService {
     const request = validateInput(UpdateClientInput, input);
     await this.checkReferences(request);
     const client = await this.write(async (manager) => {
-      await this.managed(manager, clientId);
+      const current = await this.managed(manager, clientId);
       const changes: Partial<ClientEntity> = { updatedAt: new Date() };
       if (request.clientName !== undefined) changes.clientName = request.clientName;
       if (request.description !== undefined) changes.description = request.description;
@@ -150,6 +151,9 @@ export class ClientManagementService {
       if (request.allowedResources) changes.allowedResources = request.allowedResources;
       if (request.jwks !== undefined) changes.jwks = request.jwks;
       if (request.jwksUri !== undefined) changes.jwksUri = request.jwksUri;
+      const jwks = 'jwks' in changes ? changes.jwks : current.jwks;
+      const jwksUri = 'jwksUri' in changes ? changes.jwksUri : current.jwksUri;
+      if (jwks && jwksUri) throw bothKeySources();
       await manager.update(ClientEntity, { clientId }, changes);
       return databaseClientView((await this.load(manager, clientId))!);
     });
@@ -319,4 +323,14 @@ function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
     code === 'SQLITE_CONSTRAINT_UNIQUE'
   );
+}
+
+/** RFC 7591 §2: a client's keys are given by value (jwks) or by reference (jwksUri), not both. */
+function bothKeySources(): InvalidClientInput {
+  return new InvalidClientInput([
+    {
+      path: 'jwksUri',
+      message: 'a client has jwks or jwksUri, not both (fix: set the other one to null)',
+    },
+  ]);
 }
