@@ -64,7 +64,8 @@ export class ClientAssertionVerifier {
       audiences: this.audiences,
       now: Math.floor(now / 1000),
     });
-    if (typeof accepted === 'string') throw new AssertionRejected(Failures.AssertionClaimsInvalid, accepted);
+    if (typeof accepted === 'string')
+      throw new AssertionRejected(Failures.AssertionClaimsInvalid, accepted);
     const key = `client-assertion:${client.clientId}:${accepted.jti}`;
     const rememberUntil = (accepted.exp + AssertionClaimRules.clockSkewSeconds) * 1000;
     let first: boolean;

@@ -29,7 +29,7 @@ export interface JwksUriPolicy {
 
 export const DefaultJwksUriPolicy: JwksUriPolicy = {
   maxAgeMs: 5 * 60_000,
-  refetchCooldownMs: 30_000,
+  refetchCooldownMs: 10_000,
   timeoutMs: 3000,
   maxBytes: 64 * 1024,
   maxRedirects: 3,
@@ -64,9 +64,7 @@ export class ClientKeys {
   /** The client's keys that may verify `alg` (and carry `kid`, when the assertion names one). */
   async candidates(client: Client, alg: string, kid: string | undefined): Promise<ClientKey[]> {
     const pick = (keys: readonly ClientKey[]) =>
-      keys.filter(
-        ({ jwk }) => (kid === undefined || jwk.kid === kid) && fitsAlgorithm(jwk, alg),
-      );
+      keys.filter(({ jwk }) => (kid === undefined || jwk.kid === kid) && fitsAlgorithm(jwk, alg));
     if (client.jwks) return pick(this.parseInline(client.jwks));
     if (!client.jwksUri) return [];
     const uri = client.jwksUri;
