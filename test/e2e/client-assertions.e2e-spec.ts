@@ -218,6 +218,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
   });
 
   describe('refused assertions: always 401 invalid_client, the reason only in the log', () => {
+    beforeAll(() => rememberSecrets('whatever-secret'));
     const sign = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
       signJwt({ alg: 'ES256', kid: ec.kid, ...header }, claims, ec.privateKey);
 
@@ -241,7 +242,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       expect((await postAssertion(identity.url, assertion)).status).toBe(200);
       expectInvalidClient(await postAssertion(identity.url, assertion));
       // Another assertion reusing the jti is a replay too.
-      const { jti } = JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString());
+      const { jti } = JSON.parse(Buffer.from(assertion.split('.')[1], 'base64url').toString());
       expectInvalidClient(await postAssertion(identity.url, sign(fresh('inline', { jti }))));
     });
 
@@ -439,6 +440,10 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
           ec.privateKey,
         );
         expectInvalidClient(await postAssertion(replica.url, assertion));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(replica.output()).toContain(
+          'the JWK Set at http://127.0.0.1:1/jwks.json cannot be read',
+        );
         expect(replica.output()).toContain("client's jwks_uri unavailable");
       } finally {
         await replica.stop();
@@ -474,7 +479,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
           DATABASE_URL: database.url,
           ISSUER: 'https://identity.example',
         });
-        await replayAcross(replicas[0]!, replicas[1]!);
+        await replayAcross(replicas[0], replicas[1]);
       } finally {
         await Promise.all(replicas.map((replica) => replica.stop()));
         await database?.drop();

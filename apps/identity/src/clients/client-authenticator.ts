@@ -93,7 +93,10 @@ export class ClientAuthenticator {
       const { assertion, method } = presented;
       if (assertion instanceof UnreadableAssertion) return fail(assertion.reason, assertion.detail);
       if (!this.assertions) return fail(Failures.AssertionTypeUnsupported, 'no verifier here');
-      if (method !== ClientAuthMethods.PrivateKeyJwt && method !== ClientAuthMethods.ClientSecretJwt)
+      if (
+        method !== ClientAuthMethods.PrivateKeyJwt &&
+        method !== ClientAuthMethods.ClientSecretJwt
+      )
         return fail(Failures.AssertionMalformed);
       try {
         await this.assertions.verify(client, method, assertion);

@@ -8,7 +8,12 @@ import {
   ClientAuthenticationFailures as Failures,
   type ClientAuthenticationFailure,
 } from '../audit/audit-events';
-import { isClientSecretJwtAlgorithm, MalformedJws, readCompactJws, type UnverifiedJws } from './assertions/assertion-jws';
+import {
+  isClientSecretJwtAlgorithm,
+  MalformedJws,
+  readCompactJws,
+  type UnverifiedJws,
+} from './assertions/assertion-jws';
 import {
   assertBoundedValue,
   assertNoControlCharacter,
@@ -82,11 +87,15 @@ function readAssertion(
   assertion: string | undefined,
   postedId: string | undefined,
 ): PresentedCredentials {
-  if (type === undefined) throw new InvalidRequest('client_assertion without client_assertion_type');
+  if (type === undefined)
+    throw new InvalidRequest('client_assertion without client_assertion_type');
   if (assertion === undefined)
     throw new InvalidRequest('client_assertion_type without client_assertion');
   // Refused as invalid_client, like every assertion failure; with client_id, counted against it.
-  const unreadable = (reason: ClientAuthenticationFailure, detail: string): PresentedCredentials => {
+  const unreadable = (
+    reason: ClientAuthenticationFailure,
+    detail: string,
+  ): PresentedCredentials => {
     const failure = new UnreadableAssertion(reason, detail);
     if (postedId === undefined) throw failure;
     const method = ClientAuthMethods.PrivateKeyJwt;
@@ -98,12 +107,16 @@ function readAssertion(
   try {
     jws = readCompactJws(assertion);
   } catch (error) {
-    if (error instanceof MalformedJws) return unreadable(Failures.AssertionMalformed, error.message);
+    if (error instanceof MalformedJws)
+      return unreadable(Failures.AssertionMalformed, error.message);
     throw error;
   }
   const sub = jws.payload.sub;
   if (typeof sub !== 'string' || sub === '' || sub.length > TokenRequestLimits.maxLengths.client_id)
-    return unreadable(Failures.AssertionMalformed, 'the assertion has no sub fit to be a client id');
+    return unreadable(
+      Failures.AssertionMalformed,
+      'the assertion has no sub fit to be a client id',
+    );
   if (postedId !== undefined && postedId !== sub)
     return unreadable(Failures.AssertionClaimsInvalid, 'client_id is not the assertion sub');
   return {

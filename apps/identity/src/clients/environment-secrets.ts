@@ -32,7 +32,9 @@ export function environmentSecretProblems(
     client.clientSecrets.forEach((secret, j) => check(`clients[${i}].clientSecrets[${j}]`, secret)),
   );
   config.apiResources.forEach((resource, i) =>
-    resource.apiSecrets.forEach((secret, j) => check(`apiResources[${i}].apiSecrets[${j}]`, secret)),
+    resource.apiSecrets.forEach((secret, j) =>
+      check(`apiResources[${i}].apiSecrets[${j}]`, secret),
+    ),
   );
   return problems;
 }

@@ -95,7 +95,9 @@ describe('the identity configuration file', () => {
           withOptions.apiResources[0],
           { name: 'api2', scopes: [], uri: 'https://api1.example' },
         ],
-        clients: [{ ...withOptions.clients[0], allowedResources: ['nope'], jwks: { keys: [ecJwk] } }],
+        clients: [
+          { ...withOptions.clients[0], allowedResources: ['nope'], jwks: { keys: [ecJwk] } },
+        ],
       }),
     ).toEqual([
       'apiResources[1].uri: "https://api1.example" names another API resource too (fix: make it unique)',

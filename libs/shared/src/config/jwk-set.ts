@@ -95,7 +95,7 @@ function publicJwkProblems(jwk: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (jwk.use !== undefined && jwk.use !== 'sig')
     problems.push('.use: must be "sig" (fix: remove it or set it to "sig")');
-  if (jwk.alg !== undefined && !algorithms.includes(String(jwk.alg)))
+  if (jwk.alg !== undefined && !(typeof jwk.alg === 'string' && algorithms.includes(jwk.alg)))
     problems.push(
       `.alg: ${JSON.stringify(jwk.alg)} is not an accepted algorithm for this key (fix: one of ${algorithms.join(', ')}, or leave it out; accepted: ${PrivateKeyJwtAlgorithms.join(', ')})`,
     );

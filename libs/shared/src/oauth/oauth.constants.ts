@@ -15,7 +15,8 @@ export const ClientAuthMethods = {
 export type ClientAuthMethod = (typeof ClientAuthMethods)[keyof typeof ClientAuthMethods];
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
-export const JwtBearerClientAssertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export const JwtBearerClientAssertionType =
+  'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** RFC 9068 §2.1: the `typ` header of a JWT access token (the `application/` prefix is optional). */
 export const AccessTokenJwtType = 'at+jwt';

@@ -40,7 +40,7 @@ export function checkAssertionClaims(
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined;
   if (!audiences || !audiences.every((value) => typeof value === 'string'))
     return 'aud is missing or not a string or array of strings';
-  if (!audiences.some((value) => expected.audiences.includes(value as string)))
+  if (!audiences.some((value) => expected.audiences.includes(value)))
     return 'aud names neither the token endpoint nor the issuer';
   if (!isNumericDate(exp)) return 'exp is missing or not a number';
   if (exp <= expected.now - skew) return 'exp has passed';

@@ -34,14 +34,12 @@ function databaseHarness(dialect: 'sqlite' | 'postgres') {
       cache,
       clock,
       ownClock: true,
-      rows: async () =>
-        Number(
-          (
-            (await database.dataSource.query(`SELECT COUNT(*) AS n FROM ${USED_JTIS_TABLE}`)) as {
-              n: string | number;
-            }[]
-          )[0]!.n,
-        ),
+      rows: async () => {
+        const [row] = await database.dataSource.query<{ n: string | number }[]>(
+          `SELECT COUNT(*) AS n FROM ${USED_JTIS_TABLE}`,
+        );
+        return Number(row?.n);
+      },
       purge: () => cache.purge(),
       close: async () => {
         cache.onModuleDestroy();
@@ -86,7 +84,7 @@ describe.each(Object.keys(harnesses))('%s replay cache', (name) => {
   let harness: Harness;
 
   beforeEach(async () => {
-    harness = await harnesses[name]!();
+    harness = await harnesses[name]();
   });
   afterEach(() => harness.close());
 
