@@ -86,10 +86,14 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
     };
   }
 
-  const environment = () => ({ [SECRET_JWT_VARIABLE]: hmacSecret });
+  const encryptionKey = randomBytes(32).toString('base64');
+  const environment = () => ({
+    [SECRET_JWT_VARIABLE]: hmacSecret,
+    IDENTITY_KEY_ENCRYPTION_KEY: encryptionKey,
+  });
 
   beforeAll(async () => {
-    rememberSecrets(hmacSecret);
+    rememberSecrets(hmacSecret, encryptionKey);
     [client, oauth] = await Promise.all([import('openid-client'), import('oauth4webapi')]);
     jwksServer = await serveJwks([ec.jwk]);
     configFile = writeConfig(config(jwksServer.url));
@@ -355,6 +359,43 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
         ed.privateKey,
       );
       expect((await postAssertion(identity.url, assertion)).status).toBe(200);
+    });
+
+    it('creates a client whose generated secret is kept for client_secret_jwt (openid-client)', async () => {
+      const token = await adminToken(identity.url);
+      const created = await adminRequest(identity.url, token, 'POST', '/admin/clients', {
+        clientId: 'managed-secret-jwt',
+        allowedGrantTypes: ['client_credentials'],
+        allowedScopes: ['api1'],
+        secret: { clientSecretJwt: true },
+      });
+      const { secret } = created.json as { secret: string };
+      rememberSecrets(secret);
+      expect(created.status).toBe(201);
+      const configuration = await client.discovery(
+        new URL(identity.url),
+        'managed-secret-jwt',
+        secret,
+        client.ClientSecretJwt(),
+        { execute: [client.allowInsecureRequests] },
+      );
+      configuration[client.customFetch] = rememberingFetch as never;
+      const tokens = await client.clientCredentialsGrant(configuration, { scope: 'api1' });
+      expect(tokens.scope).toBe('api1');
+      // A secret kept only as a hash cannot check an HMAC.
+      const hashedOnly = await adminRequest(identity.url, token, 'POST', '/admin/clients', {
+        clientId: 'managed-hash-only',
+        allowedGrantTypes: ['client_credentials'],
+        allowedScopes: ['api1'],
+      });
+      const plain = (hashedOnly.json as { secret: string }).secret;
+      rememberSecrets(plain);
+      const assertion = signJwt(
+        { alg: 'HS256' },
+        fresh('managed-hash-only'),
+        Buffer.from(plain, 'utf8'),
+      );
+      expectInvalidClient(await postAssertion(identity.url, assertion));
     });
 
     it('refuses a private key, a duplicate kid, and both jwks and jwksUri, naming the path', async () => {

@@ -10,6 +10,7 @@ import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-s
 import { RateCounters1764200000000 } from './migrations/1764200000000-rate-counters';
 import { ClientTokenOptions1764300000000 } from './migrations/1764300000000-client-token-options';
 import { UsedJtis1764500000000 } from './migrations/1764500000000-used-jtis';
+import { ClientSecretJwt1764510000000 } from './migrations/1764510000000-client-secret-jwt';
 
 export const ENTITIES = [ClientEntity, ClientSecretEntity, SigningKeyEntity, StoreVersionEntity];
 
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   RateCounters1764200000000,
   ClientTokenOptions1764300000000,
   UsedJtis1764500000000,
+  ClientSecretJwt1764510000000,
 ];
 
 export const SQLITE_FILE = 'identity.sqlite';

@@ -82,6 +82,19 @@ export class SecretInput {
   @IsInTheFuture()
   @IsISO8601({ strict: true })
   expiration?: string;
+
+  /**
+   * Also keep the secret encrypted (IDENTITY_KEY_ENCRYPTION_KEY), so the client can use
+   * client_secret_jwt with it. Refused when no encryption key is configured.
+   */
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Keep the secret encrypted under IDENTITY_KEY_ENCRYPTION_KEY as well, for client_secret_jwt (RFC 7523).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  clientSecretJwt?: boolean;
 }
 
 export class CreateClientInput {
