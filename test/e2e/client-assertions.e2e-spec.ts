@@ -540,6 +540,43 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       }
     });
 
+    it('through the embedded SQLite file, across IDENTITY_WORKERS processes', async () => {
+      const workers = await startIdentity({
+        configFile: writeConfig(config(jwksServer.url)),
+        env: { ...environment(), IDENTITY_WORKERS: '2' },
+      });
+      try {
+        const assertion = signJwt(
+          { alg: 'ES256', kid: ec.kid },
+          assertionClaims('inline', `${workers.url}/connect/token`),
+          ec.privateKey,
+        );
+        rememberSecrets(assertion);
+        // Each on its own connection, so the workers share the presentations; one wins.
+        const statuses = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            fetch(`${workers.url}/connect/token`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
+              body: new URLSearchParams({
+                grant_type: 'client_credentials',
+                client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+                client_assertion: assertion,
+              }),
+            }).then(async (response) => {
+              const body = (await response.json()) as { access_token?: string };
+              rememberSecrets(body.access_token);
+              return response.status;
+            }),
+          ),
+        );
+        expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+        expect(statuses.filter((status) => status === 401)).toHaveLength(7);
+      } finally {
+        await workers.stop();
+      }
+    });
+
     it('refuses (503 temporarily_unavailable) when the Redis store cannot answer', async () => {
       const [replica] = [
         await startIdentity({
