@@ -607,6 +607,8 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       });
       try {
         const endpoint = `${locked.url}/connect/token`;
+        // With the throttles on, an unreadable assertion is refused the same way (never a 5xx).
+        expectInvalidClient(await postAssertion(locked.url, 'garbage'));
         for (let i = 0; i < 3; i++) {
           const bad = signJwt(
             { alg: 'ES256', kid: ec.kid },

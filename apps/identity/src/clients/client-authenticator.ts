@@ -70,7 +70,7 @@ export class ClientAuthenticator {
       this.audit?.record(
         new ClientAuthenticationFailed(undefined, method, error.reason, request.address),
       );
-      throw new InvalidClient(error.message);
+      throw error;
     }
   }
 

@@ -1,5 +1,6 @@
 import {
   ClientAuthMethods,
+  InvalidClient,
   InvalidRequest,
   JwtBearerClientAssertionType,
   type ClientAuthMethod,
@@ -33,8 +34,13 @@ export interface PresentedCredentials {
   readonly assertion?: UnverifiedJws | UnreadableAssertion;
 }
 
-/** A client assertion refused before its client is known: `reason` for the audit trail. */
-export class UnreadableAssertion extends Error {
+/**
+ * A client assertion that cannot be read: `invalid_client` like every assertion failure, with
+ * `reason` for the audit trail. Thrown when no client id is known (nothing to count a failure
+ * against); otherwise carried in PresentedCredentials and refused once the lock-out has admitted
+ * the attempt.
+ */
+export class UnreadableAssertion extends InvalidClient {
   constructor(
     readonly reason: ClientAuthenticationFailure,
     readonly detail: string,
