@@ -51,7 +51,7 @@ export class DatabaseReplayCache extends ReplayCache {
     return rows.length === 1;
   }
 
-  /** Deletes the rows that have expired; returns how many. */
+  /** Deletes the rows that have expired (every minute, and in tests). */
   async purge(): Promise<void> {
     const parameter = this.dialect === 'postgres' ? '$1' : '?';
     await this.dataSource.query(`DELETE FROM ${USED_JTIS_TABLE} WHERE expires_at <= ${parameter}`, [
