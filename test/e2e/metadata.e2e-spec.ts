@@ -64,7 +64,9 @@ describe('discovery and JWKS', () => {
       expect(document.grant_types_supported).toEqual(['client_credentials']);
       expect([...(document.token_endpoint_auth_methods_supported as string[])].sort()).toEqual([
         'client_secret_basic',
+        'client_secret_jwt',
         'client_secret_post',
+        'private_key_jwt',
       ]);
       expect(document.scopes_supported).toEqual(['api1', 'api2', 'weather.read', 'identity.admin']);
     });

@@ -6,3 +6,4 @@ export * from './postgres';
 export * from './management';
 export * from './secrecy';
 export * from './tcp-proxy';
+export * from './assertions';

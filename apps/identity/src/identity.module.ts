@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { OAuthErrorFilter, httpLoggingParams } from '@app/shared';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
+import { ClientAssertionsModule } from './clients/assertions/client-assertions.module';
 import { ClientsModule } from './clients/clients.module';
 import { identitySettings, type IdentitySettings } from './config/identity-settings';
 import { HealthModule } from './health/health.module';
@@ -29,6 +30,7 @@ import { TokenModule } from './token/token.module';
     AuditModule,
     PersistenceModule,
     ReplayCacheModule,
+    ClientAssertionsModule,
     ClientsModule.forRoot(),
     KeysModule.forRoot(),
     TokenModule,

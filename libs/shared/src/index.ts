@@ -21,3 +21,5 @@ export * from './metrics/metric-registry';
 export * from './metrics/http-request-duration';
 export * from './openapi/api-docs';
 export * from './openapi/oauth-error-schema';
+export * from './config/jwk-set';
+export * from './jose/json-duplicate-members';

@@ -22,6 +22,16 @@ export const ClientAuthenticationFailures = {
   DisabledClient: 'client disabled',
   NoSecret: 'no secret presented',
   WrongSecret: 'secret wrong or expired',
+  // JWT client assertions (private_key_jwt, client_secret_jwt: RFC 7523 §2.2).
+  AssertionMalformed: 'assertion malformed',
+  AssertionTypeUnsupported: 'assertion type unsupported',
+  AssertionAlgorithmRefused: 'assertion algorithm not allowed',
+  NoAssertionKeys: 'no key registered for assertions',
+  AssertionKeysUnavailable: "client's jwks_uri unavailable",
+  AssertionKeyUnknown: 'assertion key unknown',
+  AssertionSignatureInvalid: 'assertion signature invalid',
+  AssertionClaimsInvalid: 'assertion claims invalid',
+  AssertionReplayed: 'assertion replayed',
 } as const;
 export type ClientAuthenticationFailure =
   (typeof ClientAuthenticationFailures)[keyof typeof ClientAuthenticationFailures];

@@ -1,4 +1,20 @@
-import { ClientAuthMethods, InvalidRequest, type ClientAuthMethod } from '@app/shared';
+import {
+  ClientAuthMethods,
+  InvalidClient,
+  InvalidRequest,
+  JwtBearerClientAssertionType,
+  type ClientAuthMethod,
+} from '@app/shared';
+import {
+  ClientAuthenticationFailures as Failures,
+  type ClientAuthenticationFailure,
+} from '../audit/audit-events';
+import {
+  isClientSecretJwtAlgorithm,
+  MalformedJws,
+  readCompactJws,
+  type UnverifiedJws,
+} from './assertions/assertion-jws';
 import {
   assertBoundedValue,
   assertNoControlCharacter,
@@ -11,6 +27,26 @@ export interface PresentedCredentials {
   readonly method: ClientAuthMethod;
   readonly clientId: string;
   readonly clientSecret: string | undefined;
+  /**
+   * A JWT client assertion (private_key_jwt, client_secret_jwt), read but not verified; or why
+   * it could not be read (the client id then comes from the client_id parameter, if any).
+   */
+  readonly assertion?: UnverifiedJws | UnreadableAssertion;
+}
+
+/**
+ * A client assertion that cannot be read: `invalid_client` like every assertion failure, with
+ * `reason` for the audit trail. Thrown when no client id is known (nothing to count a failure
+ * against); otherwise carried in PresentedCredentials and refused once the lock-out has admitted
+ * the attempt.
+ */
+export class UnreadableAssertion extends InvalidClient {
+  constructor(
+    readonly reason: ClientAuthenticationFailure,
+    readonly detail: string,
+  ) {
+    super(`${reason} (${detail})`);
+  }
 }
 
 /**
@@ -22,6 +58,13 @@ export function readPresentedCredentials(request: TokenRequest): PresentedCreden
   const basic = readBasicCredentials(request.authorization);
   const postedId = request.param('client_id');
   const postedSecret = request.param('client_secret');
+  const assertionType = request.param('client_assertion_type');
+  const assertion = request.param('client_assertion');
+  if (assertionType !== undefined || assertion !== undefined) {
+    if (basic || postedSecret !== undefined)
+      throw new InvalidRequest('client authentication must use only one method');
+    return readAssertion(assertionType, assertion, postedId);
+  }
   if (basic) {
     if (postedSecret !== undefined)
       throw new InvalidRequest('client authentication must use only one method');
@@ -37,6 +80,58 @@ export function readPresentedCredentials(request: TokenRequest): PresentedCreden
     method: ClientAuthMethods.ClientSecretPost,
     clientId: postedId,
     clientSecret: postedSecret,
+  };
+}
+
+/**
+ * RFC 7521 §4.2 + RFC 7523 §2.2: the client id is the assertion's `sub` (and `client_id`, when
+ * sent, must be the same). Nothing is verified here: the id only chooses the client, its
+ * lock-out and its keys. Whether the header asks for an HMAC chooses client_secret_jwt.
+ */
+function readAssertion(
+  type: string | undefined,
+  assertion: string | undefined,
+  postedId: string | undefined,
+): PresentedCredentials {
+  if (type === undefined)
+    throw new InvalidRequest('client_assertion without client_assertion_type');
+  if (assertion === undefined)
+    throw new InvalidRequest('client_assertion_type without client_assertion');
+  // Refused as invalid_client, like every assertion failure; with client_id, counted against it.
+  const unreadable = (
+    reason: ClientAuthenticationFailure,
+    detail: string,
+  ): PresentedCredentials => {
+    const failure = new UnreadableAssertion(reason, detail);
+    if (postedId === undefined) throw failure;
+    const method = ClientAuthMethods.PrivateKeyJwt;
+    return { method, clientId: postedId, clientSecret: undefined, assertion: failure };
+  };
+  if (type !== JwtBearerClientAssertionType)
+    return unreadable(Failures.AssertionTypeUnsupported, 'client_assertion_type');
+  let jws: UnverifiedJws;
+  try {
+    jws = readCompactJws(assertion);
+  } catch (error) {
+    if (error instanceof MalformedJws)
+      return unreadable(Failures.AssertionMalformed, error.message);
+    throw error;
+  }
+  const sub = jws.payload.sub;
+  if (typeof sub !== 'string' || sub === '' || sub.length > TokenRequestLimits.maxLengths.client_id)
+    return unreadable(
+      Failures.AssertionMalformed,
+      'the assertion has no sub fit to be a client id',
+    );
+  if (postedId !== undefined && postedId !== sub)
+    return unreadable(Failures.AssertionClaimsInvalid, 'client_id is not the assertion sub');
+  return {
+    method: isClientSecretJwtAlgorithm(jws.header.alg)
+      ? ClientAuthMethods.ClientSecretJwt
+      : ClientAuthMethods.PrivateKeyJwt,
+    clientId: sub,
+    clientSecret: undefined,
+    assertion: jws,
   };
 }
 

@@ -41,6 +41,11 @@ export type JsonWebKeyMembers = Readonly<Record<string, string | boolean | numbe
 export interface ClientSecret {
   /** SHA-256 of the secret: only the hash is ever stored. */
   readonly sha256: Buffer;
+  /**
+   * The secret itself, for client_secret_jwt (the HMAC key): only for a secret the configuration
+   * file names by environment variable. Never stored anywhere.
+   */
+  readonly hmacKey?: Buffer;
   readonly expiresAt?: Date;
 }
 

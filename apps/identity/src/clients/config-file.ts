@@ -7,6 +7,7 @@ import {
   validateWith,
 } from '@app/shared';
 import { parseConfigFileText } from './config-file-syntax';
+import { environmentSecretProblems } from './environment-secrets';
 
 /**
  * Reads and validates the configuration file (IDENTITY_CONFIG), JSON or YAML. Every problem is
@@ -27,7 +28,7 @@ export async function loadIdentityConfigFile(path: string): Promise<IdentityConf
     ]);
   }
   const config = validateWith(IdentityConfigFile, plain, path);
-  const problems = crossCheckIdentityConfig(config);
+  const problems = [...crossCheckIdentityConfig(config), ...environmentSecretProblems(config)];
   if (problems.length > 0) throw new ConfigurationError(path, problems);
   return config;
 }

@@ -1,6 +1,11 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ClientAuthMethods, OAuthPaths } from '@app/shared';
+import {
+  ClientAuthMethods,
+  ClientSecretJwtAlgorithms,
+  OAuthPaths,
+  PrivateKeyJwtAlgorithms,
+} from '@app/shared';
 import { ResourceStore } from '../clients/resource-store';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { DPoPSigningAlgorithms } from '../dpop/dpop-algorithms';
@@ -30,6 +35,7 @@ export class MetadataController {
     const { issuer } = this.settings;
     const published = await this.keys.getPublishedKeys();
     const authMethods = Object.values(ClientAuthMethods);
+    const assertionAlgs = [...PrivateKeyJwtAlgorithms, ...ClientSecretJwtAlgorithms];
     const signingAlgs = [...new Set(published.map((key) => key.alg))];
     return {
       issuer,
@@ -37,14 +43,18 @@ export class MetadataController {
       jwks_uri: `${issuer}${OAuthPaths.Jwks}`,
       grant_types_supported: this.grants.grantTypes(),
       token_endpoint_auth_methods_supported: authMethods,
+      // The algorithms a private_key_jwt or client_secret_jwt assertion may use (never none).
+      token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
       // RFC 7662 / RFC 7009: both authenticate clients as the token endpoint does (API resources
       // use client_secret_basic or client_secret_post with their apiSecrets, also listed).
       introspection_endpoint: `${issuer}${OAuthPaths.Introspection}`,
       introspection_endpoint_auth_methods_supported: authMethods,
+      introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
       // RFC 9701 §6: signed responses use the active signing key.
       introspection_signing_alg_values_supported: signingAlgs,
       revocation_endpoint: `${issuer}${OAuthPaths.Revocation}`,
       revocation_endpoint_auth_methods_supported: authMethods,
+      revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
       scopes_supported: (await this.resources.getAllApiScopes()).map((scope) => scope.name),
       // REQUIRED by RFC 8414 §2; empty because there is no authorization endpoint.
       response_types_supported: [],

@@ -47,6 +47,15 @@ describe('TokenEndpointMetrics', () => {
         'no_secret',
         'unknown_client',
         'wrong_secret',
+        'assertion_algorithm_refused',
+        'assertion_claims_invalid',
+        'assertion_key_unknown',
+        'assertion_keys_unavailable',
+        'assertion_malformed',
+        'assertion_replayed',
+        'assertion_signature_invalid',
+        'assertion_type_unsupported',
+        'no_assertion_keys',
       ].sort(),
     );
     expect(counted.every(({ value }) => value === 1)).toBe(true);

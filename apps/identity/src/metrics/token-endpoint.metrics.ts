@@ -20,6 +20,15 @@ export const FailureReasonLabels: Record<ClientAuthenticationFailure, string> = 
   [Failures.DisabledClient]: 'disabled_client',
   [Failures.NoSecret]: 'no_secret',
   [Failures.WrongSecret]: 'wrong_secret',
+  [Failures.AssertionMalformed]: 'assertion_malformed',
+  [Failures.AssertionTypeUnsupported]: 'assertion_type_unsupported',
+  [Failures.AssertionAlgorithmRefused]: 'assertion_algorithm_refused',
+  [Failures.NoAssertionKeys]: 'no_assertion_keys',
+  [Failures.AssertionKeysUnavailable]: 'assertion_keys_unavailable',
+  [Failures.AssertionKeyUnknown]: 'assertion_key_unknown',
+  [Failures.AssertionSignatureInvalid]: 'assertion_signature_invalid',
+  [Failures.AssertionClaimsInvalid]: 'assertion_claims_invalid',
+  [Failures.AssertionReplayed]: 'assertion_replayed',
 };
 export const LOCKED_OUT = 'locked_out';
 

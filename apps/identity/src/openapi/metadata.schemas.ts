@@ -14,8 +14,18 @@ export class MetadataSchema {
   @ApiProperty({ type: [String], example: ['client_credentials'] })
   grant_types_supported!: string[];
 
-  @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post'] })
+  @ApiProperty({
+    type: [String],
+    example: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt'],
+  })
   token_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'],
+    description: 'The algorithms a client assertion may use (RFC 7523).',
+  })
+  token_endpoint_auth_signing_alg_values_supported!: string[];
 
   @ApiProperty({ example: 'http://localhost:5001/connect/introspect' })
   introspection_endpoint!: string;
@@ -35,6 +45,12 @@ export class MetadataSchema {
 
   @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post'] })
   revocation_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['RS256', 'ES256', 'HS256'] })
+  introspection_endpoint_auth_signing_alg_values_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['RS256', 'ES256', 'HS256'] })
+  revocation_endpoint_auth_signing_alg_values_supported!: string[];
 
   @ApiProperty({ type: [String], example: ['api1'] })
   scopes_supported!: string[];

@@ -12,6 +12,8 @@ import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-s
 import { RateCounters1764200000000 } from './migrations/1764200000000-rate-counters';
 import { ClientTokenOptions1764300000000 } from './migrations/1764300000000-client-token-options';
 import { ReferenceTokens1764400000000 } from './migrations/1764400000000-reference-tokens';
+import { UsedJtis1764500000000 } from './migrations/1764500000000-used-jtis';
+import { ClientSecretJwt1764510000000 } from './migrations/1764510000000-client-secret-jwt';
 
 export const ENTITIES = [
   ClientEntity,
@@ -28,6 +30,8 @@ export const MIGRATIONS = [
   RateCounters1764200000000,
   ClientTokenOptions1764300000000,
   ReferenceTokens1764400000000,
+  UsedJtis1764500000000,
+  ClientSecretJwt1764510000000,
 ];
 
 export const SQLITE_FILE = 'identity.sqlite';

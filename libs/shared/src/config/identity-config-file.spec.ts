@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { IdentityConfigFile, crossCheckIdentityConfig } from './identity-config-file';
 import { ConfigurationError, validateWith } from './validate-config';
 
@@ -42,6 +43,9 @@ describe('the identity configuration file', () => {
   });
 
   it('accepts the token options of issue 7 and checks what they name', () => {
+    const ecJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+      format: 'jwk',
+    });
     const withOptions = {
       ...seed,
       apiResources: [
@@ -82,6 +86,7 @@ describe('the identity configuration file', () => {
       'apiResources[0].uri: must be an absolute URI without a fragment (RFC 8707 §2)',
       'apiResources[1].uri: must be an absolute URI without a fragment (RFC 8707 §2)',
       expect.stringMatching(/^clients\[0\]\.accessTokenType: must be one of/),
+      'clients[0].jwks: keys: is empty (fix: add the public key the client signs its assertions with)',
     ]);
     expect(
       problemsOf({
@@ -90,7 +95,9 @@ describe('the identity configuration file', () => {
           withOptions.apiResources[0],
           { name: 'api2', scopes: [], uri: 'https://api1.example' },
         ],
-        clients: [{ ...withOptions.clients[0], allowedResources: ['nope'], jwks: { keys: [] } }],
+        clients: [
+          { ...withOptions.clients[0], allowedResources: ['nope'], jwks: { keys: [ecJwk] } },
+        ],
       }),
     ).toEqual([
       'apiResources[1].uri: "https://api1.example" names another API resource too (fix: make it unique)',

@@ -7,7 +7,6 @@ import {
   IsInt,
   IsISO8601,
   IsNotEmpty,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -15,12 +14,13 @@ import {
   MaxLength,
   Min,
   ValidateBy,
+  ValidateIf,
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
 import { AccessTokenTypes, type AccessTokenType } from '../oauth/oauth.constants';
 import { IDENTITY_API_RESOURCE, Scopes } from '../scopes/scopes';
-import { IsHttpUrl } from './is-http-url';
+import { IsJwksUri, IsPublicJwkSet } from './jwk-set';
 
 /**
  * The identity's configuration file: IdentityServer's `Config.cs` names in camelCase, so a team
@@ -29,6 +29,8 @@ import { IsHttpUrl } from './is-http-url';
 
 /** The longest access-token lifetime a client may have, in seconds: one year. */
 export const MaxAccessTokenLifetime = 31_536_000;
+
+const EnvironmentVariableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** RFC 6749 §3.3 scope-token. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -54,8 +56,21 @@ export class ApiScopeDefinition {
 }
 
 export class ClientSecretDefinition {
+  /** base64(SHA-256(secret)); absent when the secret comes from `environmentVariable`. */
+  @ValidateIf((secret: ClientSecretDefinition) => secret.environmentVariable === undefined)
   @IsSha256Base64()
-  value!: string;
+  value?: string;
+
+  /**
+   * The name of an environment variable that holds the secret itself, instead of `value`: the
+   * server can then read it, as client_secret_jwt (an HMAC with the secret) needs. The file
+   * still never holds a secret.
+   */
+  @IsOptional()
+  @Matches(EnvironmentVariableName, {
+    message: 'must be the name of an environment variable (letters, digits and _)',
+  })
+  environmentVariable?: string;
 
   /** After this instant the secret no longer authenticates. */
   @IsOptional()
@@ -159,12 +174,12 @@ export class ClientDefinition {
 
   /** The client's public keys for private_key_jwt, inline (a JWK Set, RFC 7517 §5). */
   @IsOptional()
-  @IsObject()
+  @IsPublicJwkSet()
   jwks?: { keys: Record<string, string | boolean | number | string[]>[] };
 
   /** Where the client publishes its JWK Set for private_key_jwt, instead of `jwks`. */
   @IsOptional()
-  @IsHttpUrl()
+  @IsJwksUri()
   jwksUri?: string;
 }
 
@@ -279,6 +294,12 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
       if (!resourceNames.has(name) && name !== IDENTITY_API_RESOURCE)
         problems.push(
           `clients[${i}].allowedResources[${j}]: "${name}" is not the name of an API resource (fix: define it in apiResources or remove it)`,
+        );
+    });
+    client.clientSecrets.forEach((secret, j) => {
+      if (secret.value !== undefined && secret.environmentVariable !== undefined)
+        problems.push(
+          `clients[${i}].clientSecrets[${j}]: has both value and environmentVariable (fix: keep one)`,
         );
     });
     if (client.jwks !== undefined && client.jwksUri !== undefined)

@@ -7,8 +7,16 @@ export const GrantTypes = {
 export const ClientAuthMethods = {
   ClientSecretBasic: 'client_secret_basic',
   ClientSecretPost: 'client_secret_post',
+  /** RFC 7523 §2.2 / OIDC Core §9: a JWT signed with one of the client's registered keys. */
+  PrivateKeyJwt: 'private_key_jwt',
+  /** RFC 7523 §2.2 / OIDC Core §9: a JWT MACed (HS*) with a secret the server can read. */
+  ClientSecretJwt: 'client_secret_jwt',
 } as const;
 export type ClientAuthMethod = (typeof ClientAuthMethods)[keyof typeof ClientAuthMethods];
+
+/** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
+export const JwtBearerClientAssertionType =
+  'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** RFC 9068 §2.1: the `typ` header of a JWT access token (the `application/` prefix is optional). */
 export const AccessTokenJwtType = 'at+jwt';
@@ -47,3 +55,11 @@ export const AsymmetricJwsAlgorithms = [
   'ES512',
 ] as const;
 export type AsymmetricJwsAlgorithm = (typeof AsymmetricJwsAlgorithms)[number];
+
+/** The algorithms a private_key_jwt assertion may use (RFC 7518 §3, RFC 8037 for EdDSA). */
+export const PrivateKeyJwtAlgorithms = [...AsymmetricJwsAlgorithms, 'EdDSA'] as const;
+export type PrivateKeyJwtAlgorithm = (typeof PrivateKeyJwtAlgorithms)[number];
+
+/** The algorithms a client_secret_jwt assertion may use (RFC 7518 §3.2); never `none`. */
+export const ClientSecretJwtAlgorithms = ['HS256', 'HS384', 'HS512'] as const;
+export type ClientSecretJwtAlgorithm = (typeof ClientSecretJwtAlgorithms)[number];

@@ -8,7 +8,6 @@ import {
   IsInt,
   IsISO8601,
   IsNotEmpty,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -23,7 +22,8 @@ import {
 import {
   AccessTokenTypes,
   ClientIdMaxLength,
-  IsHttpUrl,
+  IsJwksUri,
+  IsPublicJwkSet,
   type AccessTokenType,
   ClientIdPattern,
   ClientIdPatternMessage,
@@ -82,6 +82,19 @@ export class SecretInput {
   @IsInTheFuture()
   @IsISO8601({ strict: true })
   expiration?: string;
+
+  /**
+   * Also keep the secret encrypted (IDENTITY_KEY_ENCRYPTION_KEY), so the client can use
+   * client_secret_jwt with it. Refused when no encryption key is configured.
+   */
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Keep the secret encrypted under IDENTITY_KEY_ENCRYPTION_KEY as well, for client_secret_jwt (RFC 7523).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  clientSecretJwt?: boolean;
 }
 
 export class CreateClientInput {
@@ -164,12 +177,12 @@ export class CreateClientInput {
     description: 'A JWK Set of public keys for private_key_jwt (RFC 7523).',
   })
   @IsOptional()
-  @IsObject()
+  @IsPublicJwkSet()
   jwks?: { keys: Record<string, string | boolean | number | string[]>[] };
 
   @ApiPropertyOptional({ format: 'uri', description: 'Where the client publishes its JWK Set.' })
   @IsOptional()
-  @IsHttpUrl()
+  @IsJwksUri()
   jwksUri?: string;
 
   /** The client's first secret; generated when omitted or given without a value. */
@@ -267,12 +280,12 @@ export class UpdateClientInput {
     description: 'Replaces the JWK Set; null removes it.',
   })
   @IsOptional()
-  @IsObject()
+  @IsPublicJwkSet()
   jwks?: { keys: Record<string, string | boolean | number | string[]>[] } | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'null removes it.' })
   @IsOptional()
-  @IsHttpUrl()
+  @IsJwksUri()
   jwksUri?: string | null;
 }
 

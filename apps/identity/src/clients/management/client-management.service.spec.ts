@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IdentityConfigFile, ReservedClaimTypes, validateWith } from '@app/shared';
 import { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
@@ -19,6 +20,7 @@ import { ClientManagementService } from './client-management.service';
 import { KnownGrantTypes } from './grant-type-catalog';
 import {
   createTestDatabase,
+  testSettings,
   type Dialect,
   type TestDatabase,
 } from '../../persistence/test-databases.fixture';
@@ -394,6 +396,70 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
       expect(
         await database.dataSource.getRepository(ClientEntity).countBy({ clientId: 'raced' }),
       ).toBe(0);
+    });
+  });
+
+  describe('secrets kept for client_secret_jwt', () => {
+    const encryptionKey = randomBytes(32);
+
+    it('are refused without IDENTITY_KEY_ENCRYPTION_KEY, naming the field', async () => {
+      const error = await rejection(
+        service.create({ clientId: 'hmac-nokey', secret: { clientSecretJwt: true } }),
+      );
+      expect(issuesOf(error)).toEqual([
+        {
+          path: 'secret.clientSecretJwt',
+          message:
+            'needs IDENTITY_KEY_ENCRYPTION_KEY, to keep the secret encrypted (fix: set it, or leave clientSecretJwt out)',
+        },
+      ]);
+    });
+
+    it('are kept encrypted, and only they give the token endpoint an HMAC key', async () => {
+      const settings = testSettings({
+        keys: { ...testSettings().keys, encryptionKey },
+      });
+      const keeping = new ClientManagementService(
+        database.dataSource,
+        changes,
+        new StoreWriter(database.dataSource, changes),
+        new ConfigFileClientStore(config),
+        resources,
+        new KnownGrantTypes(),
+        undefined,
+        settings,
+      );
+      const { secret } = await keeping.create({
+        clientId: 'hmac',
+        secret: { clientSecretJwt: true },
+      });
+      const added = await keeping.addSecret('hmac', { value: 'a-plain-hashed-only-secret' });
+      const stored = await database.dataSource
+        .getRepository(ClientSecretEntity)
+        .findBy({ clientId: 'hmac' });
+      const sealed = stored.find(({ id }) => id !== added.id)!.jwtSecret;
+      expect(sealed).toMatch(/^enc:v1:/);
+      expect(sealed).not.toContain(secret);
+      expect(stored.find(({ id }) => id === added.id)!.jwtSecret).toBeNull();
+
+      const client = await new DatabaseClientStore(
+        database.dataSource,
+        changes,
+        settings,
+      ).findClientById('hmac');
+      const keys = client!.secrets.map((s) => s.hmacKey?.toString('utf8'));
+      expect(keys.sort()).toEqual([secret, undefined]);
+      // Without the key (or with another), the secret still authenticates by hash, not by HMAC.
+      const other = testSettings({
+        keys: { ...testSettings().keys, encryptionKey: randomBytes(32) },
+      });
+      const unreadable = await new DatabaseClientStore(
+        database.dataSource,
+        changes,
+        other,
+      ).findClientById('hmac');
+      expect(unreadable!.secrets.every((s) => s.hmacKey === undefined)).toBe(true);
+      expect(matchesAnySecret(secret!, unreadable!.secrets, new Date())).toBe(true);
     });
   });
 

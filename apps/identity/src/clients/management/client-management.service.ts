@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
@@ -10,6 +10,8 @@ import { ClientEntity } from '../../persistence/entities/client.entity';
 import { StoreChanges } from '../../persistence/store-changes';
 import { StoreWriter } from '../../persistence/store-writer';
 import { ResourceStore } from '../resource-store';
+import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
+import { sealClientSecret } from '../secret-encryption';
 import { hashSecret } from '../secret-hash';
 import { ConfigFileClientStore } from '../stores/config-file.stores';
 import {
@@ -64,6 +66,8 @@ export class ClientManagementService {
     private readonly resources: ResourceStore,
     private readonly grantTypes: GrantTypeCatalog,
     @Optional() private readonly audit?: AuditTrail,
+    // For the encryption key of client_secret_jwt secrets; without it, none can be kept.
+    @Optional() @Inject(identitySettings.KEY) private readonly settings?: IdentitySettings,
   ) {}
 
   /** Every client: the configuration file's first, in file order, then the database's by id. */
@@ -89,6 +93,8 @@ export class ClientManagementService {
   /** Creates a database client with one secret: the caller's, or a generated one returned once. */
   async create(input: unknown, actor?: Actor): Promise<CreatedClient> {
     const request = validateInput(CreateClientInput, input);
+    if (request.jwks !== undefined && request.jwksUri !== undefined) throw bothKeySources();
+    this.checkSecretJwt(request.secret, 'secret.clientSecretJwt');
     await this.checkReferences(request);
     const { clientId } = request;
     if (this.configured.findDefinition(clientId)) {
@@ -123,7 +129,10 @@ export class ClientManagementService {
         if (isUniqueViolation(error)) throw new ClientExists(clientId, 'database');
         throw error;
       }
-      await manager.insert(ClientSecretEntity, newSecret(clientId, secret, request.secret, now));
+      await manager.insert(
+        ClientSecretEntity,
+        newSecret(clientId, secret, request.secret, now, this.settings?.keys.encryptionKey),
+      );
       return databaseClientView((await this.load(manager, clientId))!);
     });
     this.audit?.record(new ClientChanged(clientId, 'created', actor));
@@ -135,7 +144,7 @@ export class ClientManagementService {
     const request = validateInput(UpdateClientInput, input);
     await this.checkReferences(request);
     const client = await this.write(async (manager) => {
-      await this.managed(manager, clientId);
+      const current = await this.managed(manager, clientId);
       const changes: Partial<ClientEntity> = { updatedAt: new Date() };
       if (request.clientName !== undefined) changes.clientName = request.clientName;
       if (request.description !== undefined) changes.description = request.description;
@@ -150,6 +159,9 @@ export class ClientManagementService {
       if (request.allowedResources) changes.allowedResources = request.allowedResources;
       if (request.jwks !== undefined) changes.jwks = request.jwks;
       if (request.jwksUri !== undefined) changes.jwksUri = request.jwksUri;
+      const jwks = 'jwks' in changes ? changes.jwks : current.jwks;
+      const jwksUri = 'jwksUri' in changes ? changes.jwksUri : current.jwksUri;
+      if (jwks && jwksUri) throw bothKeySources();
       await manager.update(ClientEntity, { clientId }, changes);
       return databaseClientView((await this.load(manager, clientId))!);
     });
@@ -178,11 +190,12 @@ export class ClientManagementService {
   /** Adds a secret (rotation): the caller's, or a generated one returned once. */
   async addSecret(clientId: string, input: unknown = {}, actor?: Actor): Promise<AddedSecret> {
     const request = validateInput(SecretInput, input);
+    this.checkSecretJwt(request, 'clientSecretJwt');
     const secret = chooseSecret(request);
     const now = new Date();
     const added = await this.write(async (manager) => {
       await this.managed(manager, clientId);
-      const entity = newSecret(clientId, secret, request, now);
+      const entity = newSecret(clientId, secret, request, now, this.settings?.keys.encryptionKey);
       await manager.insert(ClientSecretEntity, entity);
       await manager.update(ClientEntity, { clientId }, { updatedAt: now });
       return databaseSecretView(entity);
@@ -245,6 +258,18 @@ export class ClientManagementService {
   }
 
   /** The database client to change, or why it cannot be changed. */
+  /** A secret kept for client_secret_jwt is encrypted: there must be a key to encrypt it with. */
+  private checkSecretJwt(request: SecretInput | undefined, path: string): void {
+    if (request?.clientSecretJwt && !this.settings?.keys.encryptionKey)
+      throw new InvalidClientInput([
+        {
+          path,
+          message:
+            'needs IDENTITY_KEY_ENCRYPTION_KEY, to keep the secret encrypted (fix: set it, or leave clientSecretJwt out)',
+        },
+      ]);
+  }
+
   private async managed(manager: EntityManager, clientId: string): Promise<ClientEntity> {
     const entity = await this.load(manager, clientId);
     if (entity) return entity;
@@ -289,17 +314,26 @@ function chooseSecret(request: SecretInput | undefined): ChosenSecret {
     : { value: randomBytes(GENERATED_SECRET_BYTES).toString('base64url'), generated: true };
 }
 
-/** Only the hash is stored; the secret itself is never written anywhere. */
+/**
+ * The hash is stored; the secret itself only encrypted, and only when it is kept for
+ * client_secret_jwt (checkSecretJwt has made sure there is a key).
+ */
 function newSecret(
   clientId: string,
   secret: ChosenSecret,
   request: SecretInput | undefined,
   now: Date,
+  encryptionKey: Buffer | undefined,
 ): ClientSecretEntity {
+  const id = randomUUID();
   return Object.assign(new ClientSecretEntity(), {
-    id: randomUUID(),
+    id,
     clientId,
     sha256: hashSecret(secret.value),
+    jwtSecret:
+      request?.clientSecretJwt && encryptionKey
+        ? sealClientSecret(secret.value, id, encryptionKey)
+        : null,
     description: request?.description ?? null,
     expiresAt: request?.expiration ? new Date(request.expiration) : undefined,
     createdAt: now,
@@ -319,4 +353,14 @@ function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
     code === 'SQLITE_CONSTRAINT_UNIQUE'
   );
+}
+
+/** RFC 7591 §2: a client's keys are given by value (jwks) or by reference (jwksUri), not both. */
+function bothKeySources(): InvalidClientInput {
+  return new InvalidClientInput([
+    {
+      path: 'jwksUri',
+      message: 'a client has jwks or jwksUri, not both (fix: set the other one to null)',
+    },
+  ]);
 }

@@ -3,11 +3,11 @@ import {
   IDENTITY_API_RESOURCE,
   Scopes,
   type ClientDefinition,
-  type ClientSecretDefinition,
   type IdentityConfigFile,
 } from '@app/shared';
-import type { ApiResource, ApiScope, Client, ClientSecret } from '../client';
+import type { ApiResource, ApiScope, Client } from '../client';
 import { ClientStore } from '../client-store';
+import { secretOf } from '../environment-secrets';
 import { ResourceStore } from '../resource-store';
 
 /** The configuration file as validated at start-up; the stores below may move past it on reload. */
@@ -61,7 +61,7 @@ function indexClients(config: IdentityConfigFile) {
           clientId: client.clientId,
           source: 'configuration' as const,
           enabled: client.enabled,
-          secrets: client.clientSecrets.map(secretOf),
+          secrets: client.clientSecrets.map((secret) => secretOf(secret)),
           allowedGrantTypes: client.allowedGrantTypes,
           allowedScopes: client.allowedScopes,
           accessTokenLifetime: client.accessTokenLifetime,
@@ -74,13 +74,6 @@ function indexClients(config: IdentityConfigFile) {
         },
       ]),
     ),
-  };
-}
-
-function secretOf(secret: ClientSecretDefinition): ClientSecret {
-  return {
-    sha256: Buffer.from(secret.value, 'base64'),
-    expiresAt: secret.expiration ? new Date(secret.expiration) : undefined,
   };
 }
 
@@ -152,7 +145,7 @@ function indexResources(config: IdentityConfigFile) {
         name,
         scopes,
         uri,
-        secrets: apiSecrets.map(secretOf),
+        secrets: apiSecrets.map((secret) => secretOf(secret)),
       })),
       ...BUILT_IN_API_RESOURCES,
     ],

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClientEntity } from '../../persistence/entities/client.entity';
@@ -6,6 +6,8 @@ import { StoreChanges } from '../../persistence/store-changes';
 import { asStoreUnavailable } from '../../persistence/store-unavailable';
 import type { Client } from '../client';
 import { ClientStore } from '../client-store';
+import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
+import { openClientSecret } from '../secret-encryption';
 
 /** Enough for every real client and a burst of unknown ids; past it the cache starts afresh. */
 const MAX_CACHED_LOOKUPS = 10_000;
@@ -25,6 +27,8 @@ export class DatabaseClientStore extends ClientStore implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly changes: StoreChanges,
+    // The encryption key of client_secret_jwt secrets (see secret-encryption.ts).
+    @Optional() @Inject(identitySettings.KEY) private readonly settings?: IdentitySettings,
   ) {
     super();
   }
@@ -61,17 +65,21 @@ export class DatabaseClientStore extends ClientStore implements OnModuleInit {
     } catch (error) {
       throw asStoreUnavailable(error);
     }
-    return entity ? toClient(entity) : undefined;
+    return entity ? toClient(entity, this.settings?.keys.encryptionKey) : undefined;
   }
 }
 
-export function toClient(entity: ClientEntity): Client {
+export function toClient(entity: ClientEntity, encryptionKey?: Buffer): Client {
   return {
     clientId: entity.clientId,
     source: 'database',
     enabled: entity.enabled,
     secrets: entity.secrets.map((secret) => ({
       sha256: Buffer.from(secret.sha256, 'base64'),
+      // Kept for client_secret_jwt; a secret that cannot be decrypted only loses that use.
+      hmacKey: secret.jwtSecret
+        ? openClientSecret(secret.jwtSecret, secret.id, encryptionKey)
+        : undefined,
       expiresAt: secret.expiresAt,
     })),
     allowedGrantTypes: entity.allowedGrantTypes,
