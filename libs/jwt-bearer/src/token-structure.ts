@@ -1,5 +1,4 @@
-import { InvalidToken } from '@app/shared';
-import { hasDuplicateMemberNames } from './json-duplicate-members';
+import { InvalidToken, hasDuplicateMemberNames } from '@app/shared';
 
 /**
  * What a token must be before any key is looked up or any signature checked, beyond what

@@ -6,9 +6,9 @@ import {
   InvalidTokenDPoPChallenge,
   TemporarilyUnavailable,
   decodeBase64UrlJsonObject,
+  hasDuplicateMemberNames,
 } from '@app/shared';
 import type { PresentedToken } from '../bearer-token';
-import { hasDuplicateMemberNames } from '../json-duplicate-members';
 import { keyFitsAlgorithm } from '../key-algorithm';
 import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from '../jwt-bearer.options';
