@@ -23,6 +23,7 @@ import {
   type TcpProxy,
   type TokenResponseBody,
   type WireResponse,
+  readWire,
 } from '../support';
 
 type OpenIdClient = typeof import('openid-client');
@@ -119,19 +120,13 @@ async function postForm(
     ...form.getAll('token'),
     options.body,
   );
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers,
-    body: options.body ?? form.toString(),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
+  return readWire(
+    await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers,
+      body: options.body ?? form.toString(),
+    }),
+  );
 }
 
 async function issue(

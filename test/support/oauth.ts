@@ -32,7 +32,8 @@ export interface WireResponse {
   readonly json: unknown;
 }
 
-async function read(response: Response): Promise<WireResponse> {
+/** A response as the wire carried it: status, headers, text, and its JSON when it parses. */
+export async function readWire(response: Response): Promise<WireResponse> {
   const text = await response.text();
   let json: unknown;
   try {
@@ -44,7 +45,7 @@ async function read(response: Response): Promise<WireResponse> {
 }
 
 export async function getJson(url: string, init?: RequestInit): Promise<WireResponse> {
-  return read(await fetch(url, init));
+  return readWire(await fetch(url, init));
 }
 
 /** application/x-www-form-urlencoded serialization of one value (WHATWG URL standard). */
@@ -92,7 +93,7 @@ export async function postToken(
   }
   // A Uint8Array body gets no Content-Type from fetch, so a request can have none at all.
   const payload = new Uint8Array(typeof body === 'string' ? Buffer.from(body) : body);
-  const response = await read(
+  const response = await readWire(
     await fetch(`${baseUrl}${TOKEN_PATH}`, { method: 'POST', headers, body: payload }),
   );
   const issued = (response.json as Partial<TokenResponseBody> | undefined)?.access_token;
