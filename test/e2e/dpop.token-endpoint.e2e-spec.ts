@@ -172,6 +172,7 @@ describe('DPoP at the token endpoint (RFC 9449)', () => {
       'ES384',
       'ES512',
       'EdDSA',
+      'Ed25519',
     ]);
   });
 

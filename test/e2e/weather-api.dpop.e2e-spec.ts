@@ -18,7 +18,7 @@ import {
 
 type OAuth4WebApi = typeof import('oauth4webapi');
 
-const ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA';
+const ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519';
 
 // The weather-api as an RFC 9449 §7 resource server, driven by oauth4webapi's DPoP support: the
 // token is bound to the client's key (cnf.jkt) and signed here with the identity's own key (the

@@ -28,6 +28,8 @@ function weatherApiSettingsFrom(environment: WeatherApiEnvironment) {
     openApiTokenUrl: environment.OPENAPI_TOKEN_URL,
     /** Resolves reference tokens through introspection when set. */
     apiSecret: environment.API_SECRET,
+    /** How long an active introspection answer is reused. */
+    introspectionCacheSeconds: environment.INTROSPECTION_CACHE_SECONDS,
     /** What DPoP proofs must name as `htu` (with the path); default: from the request. */
     publicUrl: environment.PUBLIC_URL,
     requireHttpsMetadata:

@@ -315,6 +315,7 @@ async function startWeatherApi(
       requireHttpsMetadata: false,
       openApiTokenUrl: undefined,
       apiSecret: undefined,
+      introspectionCacheSeconds: 30,
       publicUrl: undefined,
       server: { logLevel: 'silent', shutdownGracePeriodMs: 1000, production: false },
       ...settings,

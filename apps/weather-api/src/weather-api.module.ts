@@ -26,7 +26,12 @@ import { WeatherModule } from './weather/weather.module';
         requireHttpsMetadata: settings.requireHttpsMetadata,
         // The API resource's name (AUDIENCE) is its client id at the introspection endpoint.
         introspection:
-          settings.apiSecret === undefined ? undefined : { clientSecret: settings.apiSecret },
+          settings.apiSecret === undefined
+            ? undefined
+            : {
+                clientSecret: settings.apiSecret,
+                cacheSeconds: settings.introspectionCacheSeconds,
+              },
         dpop: { publicUrl: settings.publicUrl },
       }),
     }),

@@ -7,12 +7,13 @@
 export { JwtBearerModule } from './jwt-bearer.module';
 export type {
   JwtBearerOptions,
+  DPoPProofAlgorithm,
   JwtBearerAlgorithm,
   IntrospectionOptions,
   DPoPOptions,
 } from './jwt-bearer.options';
 export { jwkThumbprint } from './dpop/jwk-thumbprint';
-export { JwtBearerAlgorithms } from './jwt-bearer.options';
+export { DPoPProofAlgorithms, JwtBearerAlgorithms } from './jwt-bearer.options';
 export type { JwtBearerExtras } from './jwt-bearer.module-definition';
 export { TokenRevocation, NoTokenRevocation } from './token-revocation';
 export { JwtAuthGuard } from './jwt-auth.guard';

@@ -1,5 +1,6 @@
 import { AsymmetricJwsAlgorithms, ConfigurationError } from '@app/shared';
 import {
+  DPoPProofAlgorithms,
   JwtBearerAlgorithms,
   resolveJwtBearerOptions,
   type JwtBearerOptions,
@@ -25,7 +26,7 @@ describe('resolveJwtBearerOptions', () => {
       introspection: undefined,
       dpop: {
         enabled: true,
-        algorithms: JwtBearerAlgorithms,
+        algorithms: DPoPProofAlgorithms,
         publicUrl: undefined,
         proofLifetimeSeconds: 300,
         replayCacheSize: 100000,
@@ -77,6 +78,16 @@ describe('resolveJwtBearerOptions', () => {
 
   it('accepts every asymmetric JWS algorithm and EdDSA by default', () => {
     expect(JwtBearerAlgorithms).toEqual([...AsymmetricJwsAlgorithms, 'EdDSA']);
+  });
+
+  it('accepts RFC 9864 Ed25519 for DPoP proofs only (what oauth4webapi signs Ed25519 keys with)', () => {
+    expect(DPoPProofAlgorithms).toEqual([...JwtBearerAlgorithms, 'Ed25519']);
+    expect(() =>
+      resolveJwtBearerOptions({ ...required, dpop: { algorithms: ['Ed25519'] } }),
+    ).not.toThrow();
+    expect(() =>
+      resolveJwtBearerOptions({ ...required, algorithms: ['Ed25519' as 'EdDSA'] }),
+    ).toThrow(/Ed25519 is refused/);
   });
 
   it('keeps given values, undefined ones falling back to the default', () => {

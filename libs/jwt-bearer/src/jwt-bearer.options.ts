@@ -7,6 +7,13 @@ import { AsymmetricJwsAlgorithms, ConfigurationError } from '@app/shared';
 export const JwtBearerAlgorithms = [...AsymmetricJwsAlgorithms, 'EdDSA'] as const;
 export type JwtBearerAlgorithm = (typeof JwtBearerAlgorithms)[number];
 
+/**
+ * The `alg` values a DPoP proof may use: those, and RFC 9864's fully-specified Ed25519, which
+ * oauth4webapi and openid-client sign an Ed25519 key's proofs with.
+ */
+export const DPoPProofAlgorithms = [...JwtBearerAlgorithms, 'Ed25519'] as const;
+export type DPoPProofAlgorithm = (typeof DPoPProofAlgorithms)[number];
+
 /** What an app passes to `JwtBearerModule.forRoot()`; every field but the first two has a default. */
 export interface JwtBearerOptions {
   /** The issuer URL of the authority; its metadata and keys are discovered from it. */
@@ -70,8 +77,8 @@ export interface DPoPOptions {
    * DPoP-bound token (`cnf.jkt`) is never accepted with the Bearer scheme.
    */
   enabled?: boolean;
-  /** The proof `alg` values accepted. Default: every one of JwtBearerAlgorithms. */
-  algorithms?: readonly JwtBearerAlgorithm[];
+  /** The proof `alg` values accepted. Default: every one of DPoPProofAlgorithms. */
+  algorithms?: readonly DPoPProofAlgorithm[];
   /**
    * The URL the API is reached at from outside (`https://api.example.com`, with a path prefix if
    * a proxy strips one): the proof's `htu` must be it followed by the request's path. Default:
@@ -130,7 +137,7 @@ export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtB
           },
     dpop: {
       enabled: true,
-      algorithms: JwtBearerAlgorithms,
+      algorithms: DPoPProofAlgorithms,
       proofLifetimeSeconds: 300,
       replayCacheSize: 100_000,
       challengeWithoutToken: false,
@@ -213,7 +220,7 @@ function introspectionProblems(introspection: ResolvedIntrospectionOptions | und
 function dpopProblems(dpop: ResolvedDPoPOptions): string[] {
   return [
     ...(typeof dpop.enabled === 'boolean' ? [] : ['dpop.enabled: must be true or false']),
-    ...algorithmProblems(dpop.algorithms).map((problem) => `dpop.${problem}`),
+    ...algorithmProblems(dpop.algorithms, DPoPProofAlgorithms).map((problem) => `dpop.${problem}`),
     ...publicUrlProblems(dpop.publicUrl),
     ...numberProblems('dpop.proofLifetimeSeconds', dpop.proofLifetimeSeconds, Number.MIN_VALUE),
     ...positiveIntegerProblems('dpop.replayCacheSize', dpop.replayCacheSize),
@@ -240,10 +247,12 @@ function audienceProblems(audience: unknown): string[] {
   return typeof audience === 'string' && audience !== '' ? [] : ['audience: is required'];
 }
 
-function algorithmProblems(algorithms: unknown): string[] {
+function algorithmProblems(
+  algorithms: unknown,
+  allowed: readonly unknown[] = JwtBearerAlgorithms,
+): string[] {
   if (!Array.isArray(algorithms) || algorithms.length === 0)
     return ['algorithms: must list at least one algorithm'];
-  const allowed: readonly unknown[] = JwtBearerAlgorithms;
   return (algorithms as unknown[])
     .filter((algorithm) => !allowed.includes(algorithm))
     .map(

@@ -26,6 +26,7 @@ export function keyFitsAlgorithm(key: KeyObject, alg: string, jwkAlg: string | u
         key.asymmetricKeyDetails?.namedCurve === ECDSA_CURVES[alg]
       );
     case 'ed25519':
+      return alg === 'EdDSA' || alg === 'Ed25519'; // RFC 9864 §2.2: Ed25519 is EdDSA on this curve
     case 'ed448':
       return alg === 'EdDSA';
     default:

@@ -3,8 +3,9 @@ import { constants, verify, type KeyObject, type VerifyKeyObjectInput } from 'no
 /**
  * The JWS algorithms a DPoP proof may use (RFC 9449 §4.3: asymmetric only, never `none` or a MAC),
  * with how node:crypto verifies each: RFC 7518 §3.3 (RS*), §3.5 (PS*, salt = hash length), §3.4
- * (ES*, whose signature is r||s, IEEE P1363, not DER), RFC 8037 (EdDSA: Ed25519 or Ed448). The
- * discovery document lists exactly these keys.
+ * (ES*, whose signature is r||s, IEEE P1363, not DER), RFC 8037 (EdDSA: Ed25519 or Ed448) and
+ * RFC 9864's fully-specified Ed25519, which oauth4webapi and openid-client sign an Ed25519 key's
+ * proofs with. The discovery document lists exactly these keys.
  */
 interface DPoPAlgorithm {
   /** node:crypto digest name; null for EdDSA, which hashes internally. */
@@ -61,6 +62,7 @@ const ALGORITHMS: Readonly<Record<string, DPoPAlgorithm>> = {
     options: {},
     fits: (key) => key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448',
   },
+  Ed25519: { digest: null, options: {}, fits: (key) => key.asymmetricKeyType === 'ed25519' },
 };
 
 /** What discovery advertises as `dpop_signing_alg_values_supported`. */

@@ -7,13 +7,15 @@ export interface DPoPKey {
   readonly publicJwk: Record<string, unknown>;
 }
 
-export function aDPoPKey(alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA' | 'ES384' = 'ES256'): DPoPKey {
+export function aDPoPKey(
+  alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA' | 'Ed25519' | 'ES384' = 'ES256',
+): DPoPKey {
   const { privateKey, publicKey } =
     alg === 'ES256'
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
       : alg === 'ES384'
         ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
-        : alg === 'EdDSA'
+        : alg === 'EdDSA' || alg === 'Ed25519'
           ? generateKeyPairSync('ed25519')
           : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { alg, privateKey, publicJwk: publicKey.export({ format: 'jwk' }) };
@@ -25,6 +27,7 @@ const SIGN_OPTIONS: Record<string, [string | null, object]> = {
   RS256: ['sha256', { padding: constants.RSA_PKCS1_PADDING }],
   PS256: ['sha256', { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }],
   EdDSA: [null, {}],
+  Ed25519: [null, {}],
 };
 
 const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -23,7 +23,7 @@ function thumbprint(jwk: Record<string, unknown>): string {
 describe('verifyDPoPProof (RFC 9449 §4.3)', () => {
   const es256 = aDPoPKey('ES256');
 
-  it.each(['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] as const)(
+  it.each(['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA', 'Ed25519'] as const)(
     'accepts a valid %s proof and gives its key thumbprint (RFC 7638)',
     (alg) => {
       const key = alg === 'ES256' ? es256 : aDPoPKey(alg);
@@ -55,6 +55,7 @@ describe('verifyDPoPProof (RFC 9449 §4.3)', () => {
       'ES384',
       'ES512',
       'EdDSA',
+      'Ed25519',
     ]);
   });
 

@@ -23,6 +23,7 @@ describe('weather-api health', () => {
         requireHttpsMetadata: false,
         openApiTokenUrl: undefined,
         apiSecret: undefined,
+        introspectionCacheSeconds: 30,
         publicUrl: undefined,
         server: { logLevel: 'silent', shutdownGracePeriodMs: 1000, production: false },
       } satisfies WeatherApiSettings)

@@ -28,7 +28,7 @@ class ClaimsController {
   }
 }
 
-const ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA';
+const ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519';
 /** Fastify's inject sends `Host: localhost:80`. */
 const HTU = 'http://localhost/claims';
 const proofError = (description: string) =>

@@ -31,6 +31,7 @@ const PARAMETERS: Readonly<Record<string, VerifyParameters>> = {
   ES384: ecdsa('sha384'),
   ES512: ecdsa('sha512'),
   EdDSA: { digest: null, options: {} },
+  Ed25519: { digest: null, options: {} },
 };
 
 /**

@@ -18,6 +18,7 @@ describe('environment validation', () => {
       AUTHORITY: 'http://localhost:5001',
       AUDIENCE: 'api1',
       CLOCK_SKEW: 60,
+      INTROSPECTION_CACHE_SECONDS: 30,
     });
   });
 
@@ -27,8 +28,14 @@ describe('environment validation', () => {
         PORT: '8080',
         CLOCK_SKEW: '5',
         REQUIRE_HTTPS_METADATA: 'false',
+        INTROSPECTION_CACHE_SECONDS: '0',
       }),
-    ).toMatchObject({ PORT: 8080, CLOCK_SKEW: 5, REQUIRE_HTTPS_METADATA: false });
+    ).toMatchObject({
+      PORT: 8080,
+      CLOCK_SKEW: 5,
+      REQUIRE_HTTPS_METADATA: false,
+      INTROSPECTION_CACHE_SECONDS: 0,
+    });
   });
 
   it('names every invalid variable, one message each', () => {
@@ -43,6 +50,9 @@ describe('environment validation', () => {
     );
     expect(() => read(WeatherApiEnvironment, { REQUIRE_HTTPS_METADATA: 'yes' })).toThrow(
       'REQUIRE_HTTPS_METADATA: must be true or false',
+    );
+    expect(() => read(WeatherApiEnvironment, { INTROSPECTION_CACHE_SECONDS: '-1' })).toThrow(
+      'INTROSPECTION_CACHE_SECONDS: must not be less than 0',
     );
   });
 });

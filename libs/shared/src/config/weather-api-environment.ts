@@ -42,6 +42,17 @@ export class WeatherApiEnvironment extends ServerEnvironment {
   API_SECRET?: string;
 
   /**
+   * With API_SECRET: how long an active introspection answer is reused (never beyond the token's
+   * `exp`); a revoked reference token is refused at the latest this long after its revocation.
+   * 0: every request introspects.
+   */
+  @Type(() => Number)
+  @Min(0)
+  @Max(3600)
+  @IsInt()
+  INTROSPECTION_CACHE_SECONDS: number = 30;
+
+  /**
    * The URL clients reach this API at (behind a proxy): DPoP proofs must name it as `htu`.
    * Default: the request's own protocol and Host header.
    */
