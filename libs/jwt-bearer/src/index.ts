@@ -12,7 +12,7 @@ export type {
   IntrospectionOptions,
   DPoPOptions,
 } from './jwt-bearer.options';
-export { jwkThumbprint } from './dpop/jwk-thumbprint';
+export { jwkThumbprint } from '@app/shared';
 export { DPoPProofAlgorithms, JwtBearerAlgorithms } from './jwt-bearer.options';
 export type { JwtBearerExtras } from './jwt-bearer.module-definition';
 export { TokenRevocation, NoTokenRevocation } from './token-revocation';

@@ -23,3 +23,4 @@ export * from './openapi/api-docs';
 export * from './openapi/oauth-error-schema';
 export * from './config/jwk-set';
 export * from './jose/json-duplicate-members';
+export * from './jose/jwk-thumbprint';

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { InvalidDPoPProof, decodeBase64UrlJsonObject } from '@app/shared';
-import { jwkThumbprint } from '../keys/signing-key';
+import { jwkThumbprint } from '@app/shared';
 import { isDPoPAlgorithm, keyFitsAlgorithm, verifiesWith } from './dpop-algorithms';
 
 /** RFC 9449 §4.2: the `typ` of a proof. */

@@ -1,7 +1,8 @@
 import { createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import type { SigningAlgorithm } from '@app/shared';
 import { signJws, verifyJws } from './jws';
-import { generatePrivateKey, jwkThumbprint, keyMismatch, toSigningKey } from './signing-key';
+import { jwkThumbprint } from '@app/shared';
+import { generatePrivateKey, keyMismatch, toSigningKey } from './signing-key';
 
 describe('jwkThumbprint', () => {
   it('computes the RFC 7638 §3.1 example thumbprint', () => {

@@ -1,12 +1,6 @@
-import {
-  createHash,
-  createPublicKey,
-  generateKeyPair,
-  type JsonWebKey,
-  type KeyObject,
-} from 'node:crypto';
+import { createPublicKey, generateKeyPair, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { SigningAlgorithm } from '@app/shared';
+import { jwkThumbprint, type SigningAlgorithm } from '@app/shared';
 
 /** A private signing key, ready to use: parsed once, with its public JWK and `kid`. */
 export interface SigningKey {
@@ -56,19 +50,4 @@ export function keyMismatch(key: KeyObject, alg: SigningAlgorithm): string | und
     case 'EdDSA':
       return key.asymmetricKeyType === 'ed25519' ? undefined : 'EdDSA needs an Ed25519 key';
   }
-}
-
-/** The members RFC 7638 §3.2 hashes for each key type, in lexicographic order. */
-const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
-  RSA: ['e', 'kty', 'n'],
-  EC: ['crv', 'kty', 'x', 'y'],
-  OKP: ['crv', 'kty', 'x'],
-};
-
-/** RFC 7638 JWK thumbprint with SHA-256, base64url-encoded. */
-export function jwkThumbprint(jwk: JsonWebKey): string {
-  const members = jwk.kty ? THUMBPRINT_MEMBERS[jwk.kty] : undefined;
-  if (!members) throw new TypeError(`no thumbprint rule for key type ${String(jwk.kty)}`);
-  const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
-  return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -14,7 +14,7 @@ import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from '../jwt-bearer.options';
 import { DPoPReplayCache } from './dpop-replay-cache';
 import { markDPoPAuthenticated } from './dpop-request';
-import { jwkThumbprint } from './jwk-thumbprint';
+import { jwkThumbprint } from '@app/shared';
 import { verifiesJwsSignature } from './jws-signature';
 import { normalizedHtu, requestUrl, type UrlOfRequest } from './request-url';
 

@@ -13,7 +13,7 @@ import {
   createPostgresDatabase,
   type PostgresDatabase,
 } from '../../persistence/test-databases.fixture';
-import { jwkThumbprint } from '../signing-key';
+import { jwkThumbprint } from '@app/shared';
 import { SigningKeyManager } from '../signing-key-manager';
 import { DatabaseSigningKeyStore } from './database.signing-key-store';
 import { LEGACY_KEY_FILE } from './legacy-key-file';
