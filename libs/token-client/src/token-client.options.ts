@@ -1,4 +1,11 @@
-import { ClientAuthMethods, ConfigurationError, type ClientAuthMethod } from '@app/shared';
+import { ClientAuthMethods, ConfigurationError } from '@app/shared';
+
+/** The client authentication methods this client speaks: a secret, never an assertion. */
+export const TokenClientAuthMethods = [
+  ClientAuthMethods.ClientSecretBasic,
+  ClientAuthMethods.ClientSecretPost,
+] as const;
+export type TokenClientAuthMethod = (typeof TokenClientAuthMethods)[number];
 
 /** What a service passes to `TokenClientModule.forRoot()`; only the client's own identity is required. */
 export interface TokenClientOptions {
@@ -11,7 +18,7 @@ export interface TokenClientOptions {
   /** The scopes to ask for, space-delimited or as a list. Default: none asked, so the authority grants every scope the client is allowed. */
   scope?: string | readonly string[];
   /** How the client authenticates at the token endpoint. Default `client_secret_basic`. */
-  clientAuthentication?: ClientAuthMethod;
+  clientAuthentication?: TokenClientAuthMethod;
   /**
    * A cached token is replaced this long before it expires, so a call never leaves with a token
    * about to expire. Capped at half the token's lifetime, so short-lived tokens are still reused.
@@ -31,7 +38,7 @@ export interface ResolvedTokenClientOptions {
   readonly clientSecret: string;
   /** Space-delimited; undefined when none was asked for. */
   readonly scope?: string;
-  readonly clientAuthentication: ClientAuthMethod;
+  readonly clientAuthentication: TokenClientAuthMethod;
   readonly refreshBeforeExpirySeconds: number;
   readonly requestTimeoutSeconds: number;
   readonly requireHttps: boolean;
@@ -122,7 +129,7 @@ function scopeProblems(scope: unknown): string[] {
 }
 
 function clientAuthenticationProblems(method: unknown): string[] {
-  const allowed: readonly unknown[] = Object.values(ClientAuthMethods);
+  const allowed: readonly unknown[] = TokenClientAuthMethods;
   return allowed.includes(method)
     ? []
     : [`clientAuthentication: must be one of ${allowed.join(', ')}`];
