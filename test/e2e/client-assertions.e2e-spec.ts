@@ -129,6 +129,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
         'ES384',
         'ES512',
         'EdDSA',
+        'Ed25519',
         'HS256',
         'HS384',
         'HS512',
@@ -203,6 +204,48 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
         response,
       );
       expect(tokens.scope).toBe('api1');
+    });
+
+    it('oauth4webapi: private_key_jwt with an Ed25519 key (alg Ed25519, RFC 9864)', async () => {
+      const key = await webcrypto.subtle.importKey(
+        'jwk',
+        ed.privateKey.export({ format: 'jwk' }),
+        { name: 'Ed25519' },
+        false,
+        ['sign'],
+      );
+      const sent: string[] = [];
+      const options = {
+        [oauth.allowInsecureRequests]: true,
+        [oauth.customFetch]: (url: string, init: { body?: unknown } & Record<string, unknown>) => {
+          const assertion = new URLSearchParams(String(init.body)).get('client_assertion');
+          if (assertion) sent.push(assertion);
+          return rememberingFetch(url, init);
+        },
+      };
+      const issuer = new URL(identity.url);
+      const as = await oauth.processDiscoveryResponse(
+        issuer,
+        await oauth.discoveryRequest(issuer, options as never),
+      );
+      const response = await oauth.clientCredentialsGrantRequest(
+        as,
+        { client_id: 'inline' },
+        oauth.PrivateKeyJwt({ key, kid: ed.kid }),
+        { scope: 'api1' },
+        options as never,
+      );
+      const tokens = await oauth.processClientCredentialsResponse(
+        as,
+        { client_id: 'inline' },
+        response,
+      );
+      expect(tokens.scope).toBe('api1');
+      expect(sent).toHaveLength(1);
+      const header = JSON.parse(Buffer.from(sent[0].split('.')[0], 'base64url').toString()) as {
+        alg: string;
+      };
+      expect(header.alg).toBe('Ed25519');
     });
 
     it('accepts EdDSA and PS256, the issuer as aud, and an aud array', async () => {

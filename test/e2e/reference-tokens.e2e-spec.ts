@@ -87,8 +87,8 @@ const config = {
     }),
     clientDefinition(otherReference, { accessTokenType: 'reference' }),
     clientDefinition(jwtClient, { allowedScopes: ['api1', 'api2'] }),
-    clientDefinition(shortReference, { accessTokenType: 'reference', accessTokenLifetime: 1 }),
-    clientDefinition(shortJwt, { accessTokenLifetime: 1 }),
+    clientDefinition(shortReference, { accessTokenType: 'reference', accessTokenLifetime: 3 }),
+    clientDefinition(shortJwt, { accessTokenLifetime: 3 }),
   ],
 };
 
@@ -326,9 +326,10 @@ describe.each(['sqlite', 'postgres'] as const)(
       it('is inactive once a token has expired, reference or JWT', async () => {
         const { access_token: handle } = await issue(baseUrl, shortReference, 'api1');
         const { access_token: jwt } = await issue(baseUrl, shortJwt, 'api1');
+        // exp is whole seconds: a 3 s lifetime leaves at least 2 s to see the token active.
         expect((await introspect(handle)).json).toMatchObject({ active: true });
 
-        await sleep(2100);
+        await sleep(4100);
 
         expectInactive(await introspect(handle));
         expectInactive(await introspect(jwt));

@@ -18,13 +18,13 @@ const MIN_RSA_MODULUS_BITS = 2048;
 /** RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 7517 §4: members that only a private or secret key has. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-/** The curves of each key type, and the algorithms each fits (RFC 7518 §3.4, RFC 8037 §3.1). */
+/** The curves of each key type, and the algorithms each fits (RFC 7518 §3.4, RFC 8037 §3.1, RFC 9864). */
 const ALGORITHMS_BY_KEY: Record<string, readonly string[]> = {
   RSA: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
   'EC/P-256': ['ES256'],
   'EC/P-384': ['ES384'],
   'EC/P-521': ['ES512'],
-  'OKP/Ed25519': ['EdDSA'],
+  'OKP/Ed25519': ['EdDSA', 'Ed25519'],
   'OKP/Ed448': ['EdDSA'],
 };
 

@@ -57,7 +57,9 @@ export const AsymmetricJwsAlgorithms = [
 export type AsymmetricJwsAlgorithm = (typeof AsymmetricJwsAlgorithms)[number];
 
 /** The algorithms a private_key_jwt assertion may use (RFC 7518 §3, RFC 8037 for EdDSA). */
-export const PrivateKeyJwtAlgorithms = [...AsymmetricJwsAlgorithms, 'EdDSA'] as const;
+// 'Ed25519' is RFC 9864's fully-specified name, which oauth4webapi and openid-client sign an
+// Ed25519 key's assertions with.
+export const PrivateKeyJwtAlgorithms = [...AsymmetricJwsAlgorithms, 'EdDSA', 'Ed25519'] as const;
 export type PrivateKeyJwtAlgorithm = (typeof PrivateKeyJwtAlgorithms)[number];
 
 /** The algorithms a client_secret_jwt assertion may use (RFC 7518 §3.2); never `none`. */

@@ -66,7 +66,7 @@ export function isClientSecretJwtAlgorithm(alg: unknown): alg is ClientSecretJwt
 const DIGEST_BITS = { '256': 'sha256', '384': 'sha384', '512': 'sha512' } as const;
 
 /**
- * Verifies the signature of `jws` with a public key (RS*, PS*, ES*, EdDSA). The caller has
+ * Verifies the signature of `jws` with a public key (RS*, PS*, ES*, EdDSA, Ed25519). The caller has
  * already checked that the key's type and curve fit `alg` (jwkFitsAlgorithm); node:crypto would
  * otherwise let an RSA key verify a PS256 signature as RS256's and so on.
  */
@@ -75,7 +75,8 @@ export function verifyAsymmetric(
   alg: PrivateKeyJwtAlgorithm,
   key: KeyObject,
 ): boolean {
-  if (alg === 'EdDSA') return verify(null, jws.signingInput, key, jws.signature);
+  if (alg === 'EdDSA' || alg === 'Ed25519')
+    return verify(null, jws.signingInput, key, jws.signature);
   const digest = DIGEST_BITS[alg.slice(2) as keyof typeof DIGEST_BITS];
   const family = alg.slice(0, 2);
   if (family === 'RS')
