@@ -238,7 +238,7 @@ describe('input limits', () => {
       expect(issued).toBeGreaterThan(0);
     }, 120_000);
 
-    it('GET /weatherforecast: arbitrary Authorization headers always get 401 with a Bearer challenge', async () => {
+    it('GET /weatherforecast: arbitrary Authorization headers always get 401 with a Bearer challenge (DPoP for the DPoP scheme)', async () => {
       await fc.assert(
         fc.asyncProperty(authorizationHeaderArbitrary(), async (authorization) => {
           const response = await withDeadline(
@@ -249,8 +249,12 @@ describe('input limits', () => {
             'GET /weatherforecast',
           );
           expect(response.status).toBe(401);
+          // passport-jwt's reading of a scheme and one value (RFC 9449 §7.1 for DPoP).
+          const scheme = /(\S+)\s+\S+/.exec(authorization)?.[1].toLowerCase();
           expect(response.headers['www-authenticate']).toMatch(
-            /^Bearer(?: error="invalid_token", error_description="[^"\\]*")?$/,
+            scheme === 'dpop'
+              ? /^DPoP error="(?:invalid_token|invalid_dpop_proof)", error_description="[^"\\]*", algs="[^"\\]*"$/
+              : /^Bearer(?: error="invalid_token", error_description="[^"\\]*")?$/,
           );
         }),
         { numRuns: 200 },
