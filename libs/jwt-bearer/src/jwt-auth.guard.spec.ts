@@ -1,7 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
-import { BearerTokenMissing, InvalidToken, type OAuthError } from '@app/shared';
+import {
+  BearerTokenMissing,
+  InvalidToken,
+  InvalidTokenDPoPChallenge,
+  type OAuthError,
+} from '@app/shared';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { Public } from './public.decorator';
 import { NoTokenRevocation } from './token-revocation';
@@ -101,12 +106,26 @@ describe('JwtAuthGuard', () => {
     const closedWith = (authorization: string) =>
       contextFor(TestController.prototype.closed, authorization);
 
-    it.each(['Bearer ', 'bearer ', 'BEARER '])(
+    it.each(['Bearer ', 'bearer ', 'BEARER ', 'Bearer\t', 'bearer  '])(
       'is refused unread with the scheme %s: invalid_token "the token is too large"',
       (scheme) => {
         expect(() => guard.canActivate(closedWith(`${scheme}${'a'.repeat(101)}`))).toThrow(
           new InvalidToken('the token is too large'),
         );
+      },
+    );
+
+    it.each(['DPoP ', 'dpop\t'])(
+      'is refused unread with the scheme %s: invalid_token with a DPoP challenge',
+      (scheme) => {
+        let failure: unknown;
+        try {
+          void guard.canActivate(closedWith(`${scheme}${'a'.repeat(103)}`));
+        } catch (error) {
+          failure = error;
+        }
+        expect(failure).toBeInstanceOf(InvalidTokenDPoPChallenge);
+        expect((failure as InvalidTokenDPoPChallenge).description).toBe('the token is too large');
       },
     );
 

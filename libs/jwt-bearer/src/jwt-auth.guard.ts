@@ -22,7 +22,6 @@ import { TokenRevocation } from './token-revocation';
 import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache';
 
 const BEARER_PREFIX = 'bearer ';
-const DPOP_PREFIX = 'dpop ';
 
 interface GuardedRequest extends ProofRequest {
   headers?: Record<string, unknown>;
@@ -184,14 +183,13 @@ export class JwtAuthGuard extends AuthGuard(JWT_BEARER_STRATEGY) {
     const authorization = request.headers?.authorization;
     if (typeof authorization !== 'string' || authorization.length <= this.maxAuthorizationLength)
       return;
-    if (authorization.slice(0, BEARER_PREFIX.length).toLowerCase() === BEARER_PREFIX) {
+    // Only this rare path parses the scheme: any whitespace may follow it, as passport-jwt reads it.
+    const scheme = /^(\S+)\s/.exec(authorization.slice(0, 16))?.[1].toLowerCase();
+    if (scheme === 'bearer') {
       this.metrics.tokenValidated('invalid');
       throw new InvalidToken('the token is too large');
     }
-    if (
-      this.dpopEnabled &&
-      authorization.slice(0, DPOP_PREFIX.length).toLowerCase() === DPOP_PREFIX
-    ) {
+    if (this.dpopEnabled && scheme === 'dpop') {
       this.metrics.tokenValidated('invalid');
       throw new InvalidTokenDPoPChallenge('the token is too large', this.dpop.algs);
     }
