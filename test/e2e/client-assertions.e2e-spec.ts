@@ -180,40 +180,8 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       expect(tokens.scope).toBe('api1');
     });
 
-    it('oauth4webapi: private_key_jwt (ES256, inline keys)', async () => {
-      const key = await cryptoKey(ec.privateKey, { name: 'ECDSA', namedCurve: 'P-256' });
-      const options = {
-        [oauth.allowInsecureRequests]: true,
-        [oauth.customFetch]: rememberingFetch,
-      };
-      const issuer = new URL(identity.url);
-      const as = await oauth.processDiscoveryResponse(
-        issuer,
-        await oauth.discoveryRequest(issuer, options as never),
-      );
-      const response = await oauth.clientCredentialsGrantRequest(
-        as,
-        { client_id: 'inline' },
-        oauth.PrivateKeyJwt({ key, kid: ec.kid }),
-        { scope: 'api1' },
-        options as never,
-      );
-      const tokens = await oauth.processClientCredentialsResponse(
-        as,
-        { client_id: 'inline' },
-        response,
-      );
-      expect(tokens.scope).toBe('api1');
-    });
-
-    it('oauth4webapi: private_key_jwt with an Ed25519 key (alg Ed25519, RFC 9864)', async () => {
-      const key = await webcrypto.subtle.importKey(
-        'jwk',
-        ed.privateKey.export({ format: 'jwk' }),
-        { name: 'Ed25519' },
-        false,
-        ['sign'],
-      );
+    /** Client credentials through oauth4webapi's PrivateKeyJwt; the assertions it sent, too. */
+    async function oauth4webapiToken(key: CryptoKey, kid: string) {
       const sent: string[] = [];
       const options = {
         [oauth.allowInsecureRequests]: true,
@@ -231,7 +199,7 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
       const response = await oauth.clientCredentialsGrantRequest(
         as,
         { client_id: 'inline' },
-        oauth.PrivateKeyJwt({ key, kid: ed.kid }),
+        oauth.PrivateKeyJwt({ key, kid }),
         { scope: 'api1' },
         options as never,
       );
@@ -240,6 +208,24 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
         { client_id: 'inline' },
         response,
       );
+      return { tokens, sent };
+    }
+
+    it('oauth4webapi: private_key_jwt (ES256, inline keys)', async () => {
+      const key = await cryptoKey(ec.privateKey, { name: 'ECDSA', namedCurve: 'P-256' });
+      const { tokens } = await oauth4webapiToken(key, ec.kid);
+      expect(tokens.scope).toBe('api1');
+    });
+
+    it('oauth4webapi: private_key_jwt with an Ed25519 key (alg Ed25519, RFC 9864)', async () => {
+      const key = await webcrypto.subtle.importKey(
+        'jwk',
+        ed.privateKey.export({ format: 'jwk' }),
+        { name: 'Ed25519' },
+        false,
+        ['sign'],
+      );
+      const { tokens, sent } = await oauth4webapiToken(key, ed.kid);
       expect(tokens.scope).toBe('api1');
       expect(sent).toHaveLength(1);
       const header = JSON.parse(Buffer.from(sent[0].split('.')[0], 'base64url').toString()) as {
