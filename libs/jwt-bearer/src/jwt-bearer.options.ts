@@ -1,4 +1,4 @@
-import { AsymmetricJwsAlgorithms, ConfigurationError } from '@app/shared';
+import { AsymmetricJwsAlgorithms, ClientSigningAlgorithms, ConfigurationError } from '@app/shared';
 
 /**
  * The `alg` values a resource server may accept: the asymmetric JWS algorithms of RFC 7518 and
@@ -11,7 +11,7 @@ export type JwtBearerAlgorithm = (typeof JwtBearerAlgorithms)[number];
  * The `alg` values a DPoP proof may use: those, and RFC 9864's fully-specified Ed25519, which
  * oauth4webapi and openid-client sign an Ed25519 key's proofs with.
  */
-export const DPoPProofAlgorithms = [...JwtBearerAlgorithms, 'Ed25519'] as const;
+export const DPoPProofAlgorithms = ClientSigningAlgorithms;
 export type DPoPProofAlgorithm = (typeof DPoPProofAlgorithms)[number];
 
 /** What an app passes to `JwtBearerModule.forRoot()`; every field but the first two has a default. */

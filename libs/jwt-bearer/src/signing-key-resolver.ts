@@ -1,12 +1,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
-import { InvalidToken } from '@app/shared';
+import { InvalidToken, keyFitsAlgorithm } from '@app/shared';
 import { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
 import { FailureLog, describeFailure } from './failure-log';
 import { decodeJoseHeader } from './jose-header';
 import { JwtBearerMetrics } from './jwt-bearer-metrics';
-import { keyFitsAlgorithm } from './key-algorithm';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
 

@@ -24,3 +24,5 @@ export * from './openapi/oauth-error-schema';
 export * from './config/jwk-set';
 export * from './jose/json-duplicate-members';
 export * from './jose/jwk-thumbprint';
+export * from './jose/jws-signature';
+export * from './jose/key-algorithm';

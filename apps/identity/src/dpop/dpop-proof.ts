@@ -1,7 +1,12 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { InvalidDPoPProof, decodeBase64UrlJsonObject } from '@app/shared';
-import { jwkThumbprint } from '@app/shared';
-import { isDPoPAlgorithm, keyFitsAlgorithm, verifiesWith } from './dpop-algorithms';
+import {
+  InvalidDPoPProof,
+  PrivateJwkMembers,
+  decodeBase64UrlJsonObject,
+  jwkThumbprint,
+  verifiesJwsSignature,
+} from '@app/shared';
+import { dpopKeyFitsAlgorithm, isDPoPAlgorithm } from './dpop-algorithms';
 
 /** RFC 9449 §4.2: the `typ` of a proof. */
 export const DPoPProofType = 'dpop+jwt';
@@ -18,8 +23,6 @@ const MAX_PROOF_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
 const MAX_NONCE_LENGTH = 256;
 
-/** RFC 7517 / RFC 7518 §6: members that only a private (or symmetric) key has. */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);
 
 export interface DPoPProofExpectations {
@@ -53,8 +56,8 @@ export function verifyDPoPProof(proof: string, expected: DPoPProofExpectations):
   if (!isDPoPAlgorithm(alg)) fail('the DPoP proof alg is not an accepted asymmetric algorithm');
   const jwk = publicJwk(header.jwk);
   const key = importKey(jwk);
-  if (!keyFitsAlgorithm(key, alg)) fail('the DPoP proof jwk does not fit its alg');
-  if (!verifiesWith(alg, key, signingInput, signature)) {
+  if (!dpopKeyFitsAlgorithm(key, alg)) fail('the DPoP proof jwk does not fit its alg');
+  if (!verifiesJwsSignature(alg, key, signingInput, signature)) {
     fail('the DPoP proof signature does not verify with its jwk');
   }
   const jti = boundedString(payload.jti, 'jti', MAX_JTI_LENGTH);
@@ -112,7 +115,7 @@ function publicJwk(value: unknown): JsonWebKey {
     fail('the DPoP proof header lacks a jwk');
   }
   const jwk = value as Record<string, unknown>;
-  if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(jwk, member))) {
+  if (PrivateJwkMembers.some((member) => Object.hasOwn(jwk, member))) {
     fail('the DPoP proof jwk must be a public key, without private members');
   }
   if (typeof jwk.kty !== 'string' || !KEY_TYPES.has(jwk.kty)) {

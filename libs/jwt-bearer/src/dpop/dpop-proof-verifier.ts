@@ -4,24 +4,23 @@ import {
   InvalidDPoPProofAtResource,
   InvalidToken,
   InvalidTokenDPoPChallenge,
+  PrivateJwkMembers,
   TemporarilyUnavailable,
   decodeBase64UrlJsonObject,
   hasDuplicateMemberNames,
+  jwkThumbprint,
+  keyFitsAlgorithm,
+  verifiesJwsSignature,
 } from '@app/shared';
 import type { PresentedToken } from '../bearer-token';
-import { keyFitsAlgorithm } from '../key-algorithm';
 import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from '../jwt-bearer.options';
 import { DPoPReplayCache } from './dpop-replay-cache';
 import { markDPoPAuthenticated } from './dpop-request';
-import { jwkThumbprint } from '@app/shared';
-import { verifiesJwsSignature } from './jws-signature';
 import { normalizedHtu, requestUrl, type UrlOfRequest } from './request-url';
 
 /** RFC 9449 §4.2: the proof's `typ`. */
 const DPOP_PROOF_TYPE = 'dpop+jwt';
-/** Private JWK members (RFC 7518 §6): a proof carries only the public key. */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const KEY_TYPES = ['RSA', 'EC', 'OKP'];
 const MAX_JTI_LENGTH = 256;
 const MIN_RSA_BITS = 2048;
@@ -147,7 +146,7 @@ export class DPoPProofVerifier {
     if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
       throw this.invalid('the DPoP proof has no jwk');
     const members = jwk as Record<string, unknown>;
-    if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(members, member)))
+    if (PrivateJwkMembers.some((member) => Object.hasOwn(members, member)))
       throw this.invalid("the DPoP proof's jwk must be a public key");
     if (typeof members.kty !== 'string' || !KEY_TYPES.includes(members.kty))
       throw this.invalid("the DPoP proof's jwk is not an asymmetric key");

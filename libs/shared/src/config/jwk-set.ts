@@ -16,7 +16,7 @@ export const MaxJwkSetKeys = 20;
 const MIN_RSA_MODULUS_BITS = 2048;
 
 /** RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 7517 §4: members that only a private or secret key has. */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+export const PrivateJwkMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /** The curves of each key type, and the algorithms each fits (RFC 7518 §3.4, RFC 8037 §3.1, RFC 9864). */
 const ALGORITHMS_BY_KEY: Record<string, readonly string[]> = {
@@ -82,7 +82,7 @@ export function publicJwkSetProblems(value: unknown): string[] {
 
 /** The problems of one JWK, each starting with `.member: ` or `: `. */
 function publicJwkProblems(jwk: Record<string, unknown>): string[] {
-  const privateMembers = PRIVATE_MEMBERS.filter((member) => Object.hasOwn(jwk, member));
+  const privateMembers = PrivateJwkMembers.filter((member) => Object.hasOwn(jwk, member));
   if (privateMembers.length > 0)
     return [
       `.${privateMembers[0]}: is a private or secret key member (fix: register only the public key, without ${privateMembers.join(', ')}; never share the private key)`,

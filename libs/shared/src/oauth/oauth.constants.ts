@@ -56,10 +56,15 @@ export const AsymmetricJwsAlgorithms = [
 ] as const;
 export type AsymmetricJwsAlgorithm = (typeof AsymmetricJwsAlgorithms)[number];
 
-/** The algorithms a private_key_jwt assertion may use (RFC 7518 §3, RFC 8037 for EdDSA). */
-// 'Ed25519' is RFC 9864's fully-specified name, which oauth4webapi and openid-client sign an
-// Ed25519 key's assertions with.
-export const PrivateKeyJwtAlgorithms = [...AsymmetricJwsAlgorithms, 'EdDSA', 'Ed25519'] as const;
+/**
+ * The asymmetric algorithms a client may sign a private_key_jwt assertion or a DPoP proof with:
+ * RFC 7518 §3's, EdDSA (RFC 8037) and RFC 9864's fully-specified Ed25519, which oauth4webapi and
+ * openid-client sign with an Ed25519 key.
+ */
+export const ClientSigningAlgorithms = [...AsymmetricJwsAlgorithms, 'EdDSA', 'Ed25519'] as const;
+
+/** The algorithms a private_key_jwt assertion may use. */
+export const PrivateKeyJwtAlgorithms = ClientSigningAlgorithms;
 export type PrivateKeyJwtAlgorithm = (typeof PrivateKeyJwtAlgorithms)[number];
 
 /** The algorithms a client_secret_jwt assertion may use (RFC 7518 §3.2); never `none`. */

@@ -1,4 +1,4 @@
-import { constants, createHmac, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   ClientSecretJwtAlgorithms,
   hasDuplicateMemberNames,
@@ -64,39 +64,6 @@ export function isClientSecretJwtAlgorithm(alg: unknown): alg is ClientSecretJwt
 }
 
 const DIGEST_BITS = { '256': 'sha256', '384': 'sha384', '512': 'sha512' } as const;
-
-/**
- * Verifies the signature of `jws` with a public key (RS*, PS*, ES*, EdDSA, Ed25519). The caller has
- * already checked that the key's type and curve fit `alg` (jwkFitsAlgorithm); node:crypto would
- * otherwise let an RSA key verify a PS256 signature as RS256's and so on.
- */
-export function verifyAsymmetric(
-  jws: UnverifiedJws,
-  alg: PrivateKeyJwtAlgorithm,
-  key: KeyObject,
-): boolean {
-  if (alg === 'EdDSA' || alg === 'Ed25519')
-    return verify(null, jws.signingInput, key, jws.signature);
-  const digest = DIGEST_BITS[alg.slice(2) as keyof typeof DIGEST_BITS];
-  const family = alg.slice(0, 2);
-  if (family === 'RS')
-    return verify(
-      digest,
-      jws.signingInput,
-      { key, padding: constants.RSA_PKCS1_PADDING },
-      jws.signature,
-    );
-  if (family === 'PS')
-    return verify(
-      digest,
-      jws.signingInput,
-      // RFC 7518 §3.5: the salt is as long as the hash.
-      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 },
-      jws.signature,
-    );
-  // JWS carries r||s (IEEE P1363), not DER.
-  return verify(digest, jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature);
-}
 
 /** Verifies an HMAC (HS256/384/512) in constant time. */
 export function verifyHmac(

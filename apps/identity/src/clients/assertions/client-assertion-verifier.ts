@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClientAuthMethods, OAuthPaths, TemporarilyUnavailable } from '@app/shared';
+import {
+  ClientAuthMethods,
+  OAuthPaths,
+  TemporarilyUnavailable,
+  verifiesJwsSignature,
+} from '@app/shared';
 import {
   ClientAuthenticationFailures as Failures,
   type ClientAuthenticationFailure,
@@ -12,7 +17,6 @@ import {
   hmacKeyLongEnough,
   isClientSecretJwtAlgorithm,
   isPrivateKeyJwtAlgorithm,
-  verifyAsymmetric,
   verifyHmac,
   type UnverifiedJws,
 } from './assertion-jws';
@@ -100,7 +104,9 @@ export class ClientAssertionVerifier {
     }
     if (candidates.length === 0)
       throw new AssertionRejected(Failures.AssertionKeyUnknown, `kid ${String(kid)}, alg ${alg}`);
-    if (!candidates.some(({ key }) => verifyAsymmetric(jws, alg, key)))
+    if (
+      !candidates.some(({ key }) => verifiesJwsSignature(alg, key, jws.signingInput, jws.signature))
+    )
       throw new AssertionRejected(Failures.AssertionSignatureInvalid);
   }
 

@@ -35,19 +35,20 @@ const PARAMETERS: Readonly<Record<string, VerifyParameters>> = {
 };
 
 /**
- * Whether `signature` is `alg`'s signature of a compact JWS's signing input by `key`. The caller
+ * Whether `signature` is `alg`'s signature (RS*, PS*, ES*, EdDSA, Ed25519) of a compact JWS's signing input by `key`. The caller
  * has checked that the key fits the algorithm (keyFitsAlgorithm); an unknown `alg` is false.
  */
 export function verifiesJwsSignature(
   alg: string,
   key: KeyObject,
-  signingInput: string,
+  signingInput: string | Buffer,
   signature: Buffer,
 ): boolean {
   if (!Object.hasOwn(PARAMETERS, alg)) return false;
   const { digest, options } = PARAMETERS[alg];
   try {
-    return verify(digest, Buffer.from(signingInput), { key, ...options }, signature);
+    const data = typeof signingInput === 'string' ? Buffer.from(signingInput) : signingInput;
+    return verify(digest, data, { key, ...options }, signature);
   } catch {
     return false;
   }
