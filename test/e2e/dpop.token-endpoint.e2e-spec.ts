@@ -287,7 +287,7 @@ describe('DPoP at the token endpoint (RFC 9449)', () => {
       [
         'htu of another endpoint',
         (iss, n) => dpopProof(key, iss, { nonce: n, htu: `${iss}/connect/introspect` }),
-        'the DPoP proof htu does not match the token endpoint',
+        'the DPoP proof htu does not match the request URL',
       ],
       [
         'iat two minutes old',

@@ -156,6 +156,7 @@ describe('the admin API /admin/clients', () => {
           client_id: admin.id,
           aud: 'identity',
           scope: 'identity.admin',
+          jti: `a-token-${_case}`,
           iat: now,
           nbf: now,
           exp: now + 300,
@@ -184,6 +185,7 @@ describe('the admin API /admin/clients', () => {
         {
           iss: ISSUER,
           client_id: admin.id,
+          jti: 'within-the-skew',
           aud: ['api1', 'identity'],
           scope: 'api1 identity.admin',
           nbf: now + 30,

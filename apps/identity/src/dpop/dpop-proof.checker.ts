@@ -66,6 +66,32 @@ export class DPoPProofChecker {
     };
   }
 
+  /**
+   * RFC 9449 §7.1 at the identity's own protected routes (the admin API): the request's one proof
+   * must be for this method and URL, carry the token's hash (`ath`), be signed by the key the token
+   * is bound to (`jkt`) and be used once. Throws InvalidDPoPProof naming the broken rule.
+   */
+  async checkPresented(request: FastifyRequest, accessToken: string, jkt: string): Promise<void> {
+    const proofs = dpopHeaders(request);
+    if (proofs.length !== 1) {
+      throw new InvalidDPoPProof(
+        proofs.length === 0
+          ? 'the request has no DPoP proof'
+          : 'exactly one DPoP header is allowed',
+      );
+    }
+    const path = request.url.split('?')[0];
+    const proof = verifyDPoPProof(proofs[0], {
+      method: request.method,
+      url: `${this.settings.issuer}${path}`,
+      now: Math.floor(this.clock() / 1000),
+      accessToken,
+    });
+    if (proof.jkt !== jkt)
+      throw new InvalidDPoPProof('the token is not bound to the DPoP proof key');
+    await this.assertFirstUse(proof);
+  }
+
   /** §11.1: a `jti` is remembered for as long as its proof could be accepted. */
   private async assertFirstUse(proof: VerifiedDPoPProof): Promise<void> {
     let first: boolean;

@@ -148,17 +148,17 @@ describe('verifyDPoPProof (RFC 9449 §4.3)', () => {
     [
       'another htu',
       () => aDPoPProof(es256, { htu: 'https://id.example.com/connect/introspect' }),
-      'the DPoP proof htu does not match the token endpoint',
+      'the DPoP proof htu does not match the request URL',
     ],
     [
       'an htu on another host',
       () => aDPoPProof(es256, { htu: 'https://evil.example.com/connect/token' }),
-      'the DPoP proof htu does not match the token endpoint',
+      'the DPoP proof htu does not match the request URL',
     ],
     [
       'an htu that is no URL',
       () => aDPoPProof(es256, { htu: 'not a url' }),
-      'the DPoP proof htu does not match the token endpoint',
+      'the DPoP proof htu does not match the request URL',
     ],
     ['an old iat', () => aDPoPProof(es256, { iat: now() - 61 }), 'the DPoP proof iat is too old'],
     [

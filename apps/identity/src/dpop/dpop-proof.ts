@@ -32,6 +32,8 @@ export interface DPoPProofExpectations {
   readonly url: string;
   /** The server's time, epoch seconds. */
   readonly now: number;
+  /** The access token presented with the proof, at a protected resource: `ath` must be its hash. */
+  readonly accessToken?: string;
 }
 
 export interface VerifiedDPoPProof {
@@ -69,10 +71,17 @@ export function verifyDPoPProof(proof: string, expected: DPoPProofExpectations):
   const iat = payload.iat;
   if (htm !== expected.method) fail('the DPoP proof htm does not match the request method');
   if (withoutQueryAndFragment(htu) !== withoutQueryAndFragment(expected.url)) {
-    fail('the DPoP proof htu does not match the token endpoint');
+    fail('the DPoP proof htu does not match the request URL');
   }
   if (iat < expected.now - DPoPProofMaxAgeSeconds) fail('the DPoP proof iat is too old');
   if (iat > expected.now + DPoPProofMaxAgeSeconds) fail('the DPoP proof iat is in the future');
+  // RFC 9449 §4.3 point 12: with an access token, `ath` is its base64url SHA-256.
+  if (
+    expected.accessToken !== undefined &&
+    payload.ath !== createHash('sha256').update(expected.accessToken).digest('base64url')
+  ) {
+    fail("the DPoP proof's ath is not the hash of this token");
+  }
   const nonce =
     payload.nonce === undefined
       ? undefined

@@ -22,6 +22,6 @@ import { TokenController } from './token.controller';
     DPoPNonces,
     DPoPProofChecker,
   ],
-  exports: [GrantHandlerRegistry],
+  exports: [GrantHandlerRegistry, DPoPProofChecker],
 })
 export class TokenModule {}
