@@ -260,7 +260,7 @@ describe('security headers on both apps', () => {
     });
     const header = (name: string) => response.headers.get(name);
     expect(header('x-content-type-options')).toBe('nosniff');
-    expect(header('x-frame-options')).toBe('SAMEORIGIN');
+    expect(header('x-frame-options')).toBe('DENY');
     expect(header('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
     expect(header('referrer-policy')).toBe('no-referrer');
     expect(header('cross-origin-resource-policy')).toBe('same-origin');

@@ -9,6 +9,7 @@ import { identityWorkers, runPrimary } from './cluster';
 import { identitySettings } from './config/identity-settings';
 import { allowCrossOriginCalls } from './http/cross-origin';
 import { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
+import { refuseOtherMethods } from './http/post-only-endpoints';
 import { IdentityModule } from './identity.module';
 import { serveIdentityDocs } from './openapi/identity.openapi';
 
@@ -21,6 +22,7 @@ async function bootstrap(): Promise<void> {
   });
   registerBodyParsers(adapter.getInstance());
   allowCrossOriginCalls(adapter.getInstance(), settings.corsOrigins);
+  refuseOtherMethods(adapter.getInstance(), settings.corsOrigins.length > 0);
   // Nest's logger stays off while providers are built, so an invalid configuration prints only
   // the one line below instead of Nest's dump of the error.
   const app = await NestFactory.create<NestFastifyApplication>(IdentityModule, adapter, {

@@ -111,6 +111,8 @@ export function useSecurityHeaders(app: NestFastifyApplication, settings: Server
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     },
+    // The legacy header says what frame-ancestors 'none' says, for browsers without CSP 2.
+    xFrameOptions: { action: 'deny' },
   });
   app
     .getHttpAdapter()
