@@ -5,14 +5,15 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { HealthEndpoints } from '@app/shared';
+import { SqliteFileHealthIndicator } from './sqlite-file.health';
 import { SigningKeyHealthIndicator } from './signing-key.health';
 
 /** Past it the store counts as down: a token request would wait as long for an uncached client. */
 const STORE_PING_TIMEOUT_MS = 1000;
 
 /**
- * The identity is ready when its store answers a trivial query within a second and a signing key
- * is loaded. Liveness never looks at the database: replicas keep issuing tokens to cached clients
+ * The identity is ready when its store answers a trivial query within a second, a signing key
+ * is loaded and, on SQLite, the store's file is still the one it opened. Liveness never looks at the database: replicas keep issuing tokens to cached clients
  * through an outage.
  */
 @Controller()
@@ -21,6 +22,7 @@ export class HealthController extends HealthEndpoints {
     checks: HealthCheckService,
     private readonly store: TypeOrmHealthIndicator,
     private readonly signingKey: SigningKeyHealthIndicator,
+    private readonly sqliteFile: SqliteFileHealthIndicator,
   ) {
     super(checks);
   }
@@ -29,6 +31,7 @@ export class HealthController extends HealthEndpoints {
     return [
       () => this.store.pingCheck('store', { timeout: STORE_PING_TIMEOUT_MS }),
       () => this.signingKey.isLoaded('signingKey'),
+      () => this.sqliteFile.isTheOpenedFile('storeFile'),
     ];
   }
 }
