@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import Redis from 'ioredis';
 import {
@@ -48,7 +49,7 @@ function requestToken(
 
 async function statuses(
   count: number,
-  request: (index: number) => Promise<WireResponse>,
+  request: (index: number) => Promise<{ status: number }>,
 ): Promise<number[]> {
   const result: number[] = [];
   for (let i = 0; i < count; i++) result.push((await request(i)).status);
@@ -72,6 +73,38 @@ function expectTooManyRequests(
 }
 
 const LOCKED = 'too many failed client authentications; try again later';
+
+/**
+ * A token request sent from a given loopback source address (127.0.0.0/8 is all this host's), so
+ * the identity sees distinct callers without trusting any proxy header.
+ */
+function requestTokenFrom(
+  localAddress: string,
+  baseUrl: string,
+  client: Credentials,
+): Promise<{ status: number }> {
+  const url = new URL('/connect/token', baseUrl);
+  url.hostname = '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`,
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0 }));
+      },
+    );
+    request.on('error', reject);
+    request.end('grant_type=client_credentials');
+  });
+}
 
 describe('rate limits on the token endpoint', () => {
   describe('per client id', () => {
@@ -204,6 +237,19 @@ describe('rate limits on the token endpoint', () => {
       ]);
       const locked = await requestToken(identity.url, standard);
       expect(expectTooManyRequests(locked, LOCKED)).toBe(2);
+    });
+
+    it('locks the attacker out, not the victim: the client keeps getting tokens from its own address', async () => {
+      const attacker = '127.0.0.3';
+      const victim = '127.0.0.4';
+      const attack = () => requestTokenFrom(attacker, identity.url, wrong(withClaims));
+      expect(await statuses(3, attack)).toEqual([401, 401, 401]);
+      expect((await attack()).status).toBe(429);
+      expect((await requestTokenFrom(attacker, identity.url, withClaims)).status).toBe(429);
+      for (let i = 0; i < 3; i++) {
+        expect((await requestTokenFrom(victim, identity.url, withClaims)).status).toBe(200);
+        expect((await attack()).status).toBe(429);
+      }
     });
 
     it('locks an unknown client id the same way: the answer does not tell ids apart', async () => {

@@ -23,6 +23,8 @@ describe('ClientAuthenticator with the lock-out', () => {
       windowMs: 60_000,
       durationMs: 30_000,
       maxDurationMs: 60_000,
+      idCeiling: 100,
+      slowDownMs: 1000,
     });
     authenticator = new ClientAuthenticator({ findClientById }, testSettings(), lockout);
   });

@@ -53,10 +53,12 @@ export class ClientAuthenticator {
     }
     // A locked-out client id is refused before its secret is looked at, and the lock-out
     // learns whether this attempt failed.
-    const attempt = await this.lockout.admit(presented.clientId).catch((error: unknown) => {
-      if (error instanceof TemporarilyUnavailable) this.metrics?.lockedOut();
-      throw error;
-    });
+    const attempt = await this.lockout
+      .admit(presented.clientId, request.address)
+      .catch((error: unknown) => {
+        if (error instanceof TemporarilyUnavailable) this.metrics?.lockedOut();
+        throw error;
+      });
     return attempt.settle(this.verify(presented, request.address));
   }
 

@@ -64,6 +64,8 @@ export function toSettings(env: IdentityEnvironment) {
         windowMs: parseDuration(env.IDENTITY_LOCKOUT_WINDOW),
         durationMs: parseDuration(env.IDENTITY_LOCKOUT_DURATION),
         maxDurationMs: parseDuration(env.IDENTITY_LOCKOUT_MAX_DURATION),
+        idCeiling: env.IDENTITY_LOCKOUT_ID_CEILING,
+        slowDownMs: parseDuration(env.IDENTITY_LOCKOUT_SLOW_DOWN),
       },
       /** Counters shared by replicas: Redis when set, else PostgreSQL when set, else memory. */
       redisUrl: env.REDIS_URL,

@@ -36,7 +36,7 @@ export class IntrospectionCallerAuthenticator {
       const client = await this.clients.authenticate(request);
       return { kind: 'client', id: client.clientId };
     }
-    const attempt = await this.lockout.admit(presented.clientId);
+    const attempt = await this.lockout.admit(presented.clientId, request.address);
     return attempt.settle(this.verifyResource(presented, resource));
   }
 

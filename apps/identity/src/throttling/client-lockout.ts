@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { normalizeIp } from '@nestjs/throttler';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidClient, TemporarilyUnavailable } from '@app/shared';
 import { CounterStore, blockedFor, type CounterPolicy } from './counter';
 import { counterKeys } from './counter-keys';
@@ -17,8 +19,11 @@ export interface AuthenticationAttempt {
  * without it (it authenticates no one), and RATE_LIMIT=off binds `ClientLockout.none`.
  */
 export abstract class ClientLockout {
-  /** Refuses (429, Retry-After) a client id that is locked out, before any secret is checked. */
-  abstract admit(clientId: string): Promise<AuthenticationAttempt>;
+  /**
+   * Refuses (429, Retry-After) a client id locked out at this source address, before any secret
+   * is checked.
+   */
+  abstract admit(clientId: string, address: string): Promise<AuthenticationAttempt>;
 
   static readonly none: ClientLockout = {
     admit: () => Promise.resolve({ settle: (outcome) => outcome }),
@@ -26,28 +31,41 @@ export abstract class ClientLockout {
 }
 
 export interface LockoutPolicy {
-  /** Failures within `windowMs` that lock the client id out. */
+  /** Failures within `windowMs`, of one client id from one source address, that lock it out there. */
   readonly threshold: number;
   readonly windowMs: number;
   /** The first lock-out; each further one in a row doubles, up to `maxDurationMs`. */
   readonly durationMs: number;
   readonly maxDurationMs: number;
+  /**
+   * Failures within `windowMs` of one client id from all addresses together past which each
+   * further failure for that id is answered only after `slowDownMs`: it slows a guessing attack
+   * spread over many addresses, and never refuses anyone.
+   */
+  readonly idCeiling: number;
+  readonly slowDownMs: number;
 }
 
 /**
- * The lock-out over a counter store: the failures of one client id are hits on
- * `lockout:<client id>`, whether or not the id exists (the answer never says). After
- * `maxDurationMs` without a lock-out, the next one starts from `durationMs` again: a back-off,
- * never a permanent ban.
+ * The lock-out over a counter store. Its unit is a client id at one source address (IPv6 folded
+ * to its /64, as the address throttle does): the failures are hits on
+ * `lockout:<address> <client id>`, whether or not the id exists (the answer never says). So one
+ * who knows a client id can lock it out only at their own address: the client keeps getting tokens
+ * from its own. After `maxDurationMs` without a lock-out, the next one starts from `durationMs`
+ * again: a back-off, never a permanent ban. Failures of an id from all addresses count on
+ * `lockout-id:<client id>` too, against the higher `idCeiling`, which only slows.
  */
 export class CountingClientLockout extends ClientLockout {
   private readonly counter: CounterPolicy;
+  private readonly idCounter: CounterPolicy;
+  private readonly slowDownMs: number;
   private readonly logger = new Logger('ClientLockout');
 
   constructor(
     private readonly store: CounterStore,
     policy: LockoutPolicy,
     private readonly now: () => number = Date.now,
+    private readonly wait: (ms: number) => Promise<unknown> = sleep,
   ) {
     super();
     this.counter = {
@@ -57,10 +75,19 @@ export class CountingClientLockout extends ClientLockout {
       maxBlockMs: policy.maxDurationMs,
       strikeMemoryMs: policy.maxDurationMs,
     };
+    // "Blocked" here means slowed: past the ceiling, until the window is over.
+    this.idCounter = {
+      limit: policy.idCeiling,
+      windowMs: policy.windowMs,
+      blockMs: policy.windowMs,
+      maxBlockMs: policy.windowMs,
+      strikeMemoryMs: 0,
+    };
+    this.slowDownMs = policy.slowDownMs;
   }
 
-  async admit(clientId: string): Promise<AuthenticationAttempt> {
-    const key = counterKeys.lockout(clientId);
+  async admit(clientId: string, address: string): Promise<AuthenticationAttempt> {
+    const key = counterKeys.lockout(clientId, normalizeIp(address));
     const now = this.now();
     const state = await this.store.read(key);
     const lockedFor = blockedFor(state, now);
@@ -89,13 +116,24 @@ export class CountingClientLockout extends ClientLockout {
 
   private async countFailure(clientId: string, key: string): Promise<void> {
     const now = this.now();
-    const state = await this.store.hit(key, this.counter);
+    const [state, idState] = await Promise.all([
+      this.store.hit(key, this.counter),
+      this.store.hit(counterKeys.lockoutId(clientId), this.idCounter),
+    ]);
     // Logged once per lock-out; the requests refused while it lasts are not.
     if (state.blockedUntil > now && state.hits === 0) {
       this.logger.warn(
-        `client "${clientId}" locked out for ${state.blockedUntil - now} ms after ` +
+        `client "${clientId}" locked out at one address for ${state.blockedUntil - now} ms after ` +
           `${this.counter.limit + 1} failed authentications (lock-out ${state.strikes} in a row)`,
       );
     }
+    const slowed = idState.blockedUntil > now;
+    if (slowed && idState.blockedUntil === now + this.idCounter.blockMs) {
+      this.logger.warn(
+        `client "${clientId}": more than ${this.idCounter.limit} failed authentications from ` +
+          `all addresses; each further failure is answered after ${this.slowDownMs} ms`,
+      );
+    }
+    if (slowed) await this.wait(this.slowDownMs);
   }
 }

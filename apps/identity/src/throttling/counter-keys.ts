@@ -5,13 +5,16 @@ const MAX_TRACKER_LENGTH = 128;
 
 /**
  * The key layout, the same in every store (Redis adds its key prefix in front):
- * `throttle:<throttler>:<tracker>` (throttler `address` or `client`), `lockout:<client id>`.
+ * `throttle:<throttler>:<tracker>` (throttler `address` or `client`), `lockout:<address> <client
+ * id>` (an address never holds a space, so the pair reads one way only), `lockout-id:<client id>`.
  * A tracker longer than 128 characters becomes `sha256:<base64url digest>`.
  */
 export const counterKeys = {
   throttle: (throttler: string, tracker: string): string =>
     `throttle:${throttler}:${bounded(tracker)}`,
-  lockout: (clientId: string): string => `lockout:${bounded(clientId)}`,
+  lockout: (clientId: string, address: string): string =>
+    `lockout:${bounded(`${address} ${clientId}`)}`,
+  lockoutId: (clientId: string): string => `lockout-id:${bounded(clientId)}`,
 };
 
 function bounded(tracker: string): string {

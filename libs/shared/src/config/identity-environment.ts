@@ -49,7 +49,10 @@ export class IdentityEnvironment extends ServerEnvironment {
   @IsRate()
   IDENTITY_RATE_LIMIT_ADDRESS: string = '1200/1m';
 
-  /** Failed authentications of one client, within IDENTITY_LOCKOUT_WINDOW, that lock it out. */
+  /**
+   * Failed authentications of one client id from one source address, within
+   * IDENTITY_LOCKOUT_WINDOW, that lock it out at that address.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -65,6 +68,19 @@ export class IdentityEnvironment extends ServerEnvironment {
 
   @IsDuration()
   IDENTITY_LOCKOUT_MAX_DURATION: string = '15m';
+
+  /**
+   * Failed authentications of one client id from all addresses, within IDENTITY_LOCKOUT_WINDOW,
+   * past which each further failure is answered after IDENTITY_LOCKOUT_SLOW_DOWN (never locked).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  IDENTITY_LOCKOUT_ID_CEILING: number = 100;
+
+  @IsDuration()
+  IDENTITY_LOCKOUT_SLOW_DOWN: string = '1s';
 
   /**
    * Which proxies' `X-Forwarded-For` to believe for the source address: `false` (none, the
