@@ -89,7 +89,12 @@ export class ClientAuthenticator {
       throw error;
     };
     const client = await this.clients.findClientById(presented.clientId);
-    if (!client) return fail(Failures.UnknownClient);
+    if (!client) {
+      // The hash a known client's secret check costs, so the answer takes as long (README "Security").
+      if (presented.clientSecret !== undefined)
+        matchesAnySecret(presented.clientSecret, [], new Date());
+      return fail(Failures.UnknownClient);
+    }
     if (!client.enabled) return fail(Failures.DisabledClient);
     if (presented.assertion) {
       const { assertion, method } = presented;

@@ -476,6 +476,22 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
       expect((await store.findClientById('fresh'))?.enabled).toBe(false);
     });
 
+    it('answers unknown ids without a query per id, so they take as long as known ones', async () => {
+      const store = new DatabaseClientStore(database.dataSource, changes);
+      store.onModuleInit();
+      await service.create({ clientId: 'queried' });
+      const findOne = jest.spyOn(database.dataSource.getRepository(ClientEntity), 'findOne');
+      try {
+        for (let i = 0; i < 20; i++)
+          expect(await store.findClientById(`made-up-${i}`)).toBeUndefined();
+        expect(findOne).not.toHaveBeenCalled();
+        expect((await store.findClientById('queried'))?.clientId).toBe('queried');
+        expect(findOne).toHaveBeenCalledTimes(1);
+      } finally {
+        findOne.mockRestore();
+      }
+    });
+
     it('sees a write of another process within a second', async () => {
       const replica = await createReplica(database);
       try {
