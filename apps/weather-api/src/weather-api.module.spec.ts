@@ -281,7 +281,7 @@ describe('weather-api started while the authority is down', () => {
     await authority.close();
   });
 
-  it('answers 401 until the authority is reachable, then validates with no restart', async () => {
+  it('answers 503 with Retry-After until the authority is reachable, then validates with no restart', async () => {
     authority = await FakeAuthority.start();
     authority.available = false;
     app = await startWeatherApi({ authority: authority.issuer });
@@ -290,10 +290,11 @@ describe('weather-api started while the authority is down', () => {
       app.inject({ url: '/weatherforecast', headers: { authorization: `Bearer ${token}` } });
 
     const refused = await forecast();
-    expect(refused.statusCode).toBe(401);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
     expect(refused.json()).toEqual({
-      error: 'invalid_token',
-      error_description: 'signing keys are unavailable',
+      error: 'temporarily_unavailable',
+      error_description: 'the token cannot be checked now',
     });
 
     authority.available = true;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FormUrlEncoded, InvalidToken, TemporarilyUnavailable } from '@app/shared';
+import { FormUrlEncoded, InvalidToken } from '@app/shared';
 import type { AccessTokenClaims } from '../access-token-claims';
 import { AuthorityMetadata } from '../authority-metadata';
+import { authorityUnavailable } from '../authority-unavailable';
 import { claimTimesProblem } from '../claim-times';
 import { deepFreeze } from '../deep-freeze';
 import { FailureLog, describeFailure } from '../failure-log';
@@ -34,9 +35,8 @@ class IntrospectionUnavailable extends Error {
  * token share one introspection.
  *
  * When the authority cannot answer (unreachable, timeout, an error status, no endpoint in its
- * metadata), the token cannot be checked: 503 temporarily_unavailable with Retry-After, never
- * a pass, and not 401 either (a client would throw away a good token and ask the same
- * unreachable authority for a new one). Further attempts wait `metadataRetrySeconds`.
+ * metadata), the token cannot be checked: authorityUnavailable (503 temporarily_unavailable with
+ * Retry-After), never a pass. Further attempts wait `metadataRetrySeconds`.
  */
 @Injectable()
 export class TokenIntrospector {
@@ -94,11 +94,9 @@ export class TokenIntrospector {
         this.failures.failed(reason);
       if (Date.now() >= this.retryAt)
         this.retryAt = Date.now() + this.options.metadataRetrySeconds * 1000;
-      throw new TemporarilyUnavailable(
-        'the token cannot be checked now',
-        503,
+      throw authorityUnavailable(
         this.options.metadataRetrySeconds,
-        { cause: `token introspection: ${reason}` },
+        `token introspection: ${reason}`,
       );
     }
     const claims = await this.checked(answer);
@@ -172,8 +170,11 @@ export class TokenIntrospector {
       let issuer: string;
       try {
         ({ issuer } = await this.metadata.get());
-      } catch {
-        throw new TemporarilyUnavailable('the token cannot be checked now', 503, 1);
+      } catch (error) {
+        throw authorityUnavailable(
+          this.options.metadataRetrySeconds,
+          `token introspection: ${describeFailure(error)}`,
+        );
       }
       if (claims.iss !== issuer) throw new InvalidToken("the token's issuer is not trusted");
     }
