@@ -59,6 +59,7 @@ describe('weather-api: bearer token validation', () => {
     expect(response.headers.get('www-authenticate')).toMatch(
       /^Bearer error="invalid_token", error_description="[^"]+"$/,
     );
+    expect(response.headers.get('cache-control')).toBe('no-store');
   }
 
   describe('accepted', () => {
@@ -67,6 +68,8 @@ describe('weather-api: bearer token validation', () => {
 
       expect(response.status).toBe(200);
       expect(response.json).toHaveLength(5);
+      // For this token's holder only: no cache on the way may keep it.
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('a token forged here as the identity would issue it (the control for the cases below)', async () => {
@@ -120,6 +123,7 @@ describe('weather-api: bearer token validation', () => {
 
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('a token in the query string is ignored', async () => {
@@ -231,6 +235,7 @@ describe('weather-api: bearer token validation', () => {
       expect(response.headers.get('www-authenticate')).toBe(
         'Bearer error="insufficient_scope", scope="api1"',
       );
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('the scope claim as a JSON array without api1', async () => {
