@@ -4,7 +4,7 @@ import { FormUrlEncoded, InvalidToken } from '@app/shared';
 import type { AccessTokenClaims } from '../access-token-claims';
 import { AuthorityMetadata } from '../authority-metadata';
 import { authorityUnavailable } from '../authority-unavailable';
-import { claimTimesProblem } from '../claim-times';
+import { claimsProblem, type ClaimRules } from '../claim-rules';
 import { deepFreeze } from '../deep-freeze';
 import { FailureLog, describeFailure } from '../failure-log';
 import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
@@ -25,8 +25,9 @@ class IntrospectionUnavailable extends Error {
  * Resolves reference (opaque) tokens through the authority's introspection endpoint (RFC 7662),
  * discovered as `introspection_endpoint`, authenticating as the API resource with
  * client_secret_basic. An active answer passes the checks a JWT gets (`iss` when present must be
- * the discovered issuer, `aud` must hold the audience, `exp` present, `exp`/`nbf`/`iat` with the
- * clock skew); its members without `active` become the claims.
+ * the discovered issuer, `aud` must hold the audience, the claim rules of claim-rules.ts but
+ * RFC 9068's required claims, `exp`/`nbf` with the clock skew); its members without `active`
+ * become the claims.
  *
  * Caching: an active answer is reused for `cacheSeconds`, never beyond its `exp`, the least
  * recently used dropped beyond `cacheSize`; an inactive one is not kept (a client with a dead
@@ -41,6 +42,7 @@ class IntrospectionUnavailable extends Error {
 @Injectable()
 export class TokenIntrospector {
   private readonly settings: ResolvedIntrospectionOptions | undefined;
+  private readonly claimRules: ClaimRules;
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<AccessTokenClaims>>();
   private readonly failures = new FailureLog(new Logger('JwtBearer'), 'token introspection');
@@ -51,6 +53,13 @@ export class TokenIntrospector {
     private readonly metadata: AuthorityMetadata,
   ) {
     this.settings = options.introspection;
+    // RFC 9068's required claims bind JWT access tokens; RFC 7662 §2.2 makes every member of an
+    // answer but `active` optional (ORY Hydra's have no jti). The lifetime bound holds for both.
+    this.claimRules = {
+      clockSkewSeconds: options.clockSkewSeconds,
+      requiredClaims: [],
+      maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
+    };
   }
 
   /** Whether this token goes to introspection: configured, and not a compact JWS. */
@@ -183,8 +192,8 @@ export class TokenIntrospector {
     if (!audiences.includes(this.options.audience))
       throw new InvalidToken('the token is not valid for this audience');
     const nowSeconds = Math.floor(Date.now() / 1000);
-    const timesProblem = claimTimesProblem(claims, this.options.clockSkewSeconds, nowSeconds);
-    if (timesProblem !== undefined) throw new InvalidToken(timesProblem);
+    const problem = claimsProblem(claims, this.claimRules, nowSeconds);
+    if (problem !== undefined) throw new InvalidToken(problem);
     const skew = this.options.clockSkewSeconds;
     if (nowSeconds >= (claims.exp as number) + skew) throw new InvalidToken('the token expired');
     if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + skew)
