@@ -3,6 +3,7 @@ import {
   decodeJwt,
   eventually,
   freePort,
+  getJson,
   getToken,
   startIdentity,
   startWeatherApi,
@@ -38,10 +39,19 @@ describe('resilience: the API and its authority, started and stopped independent
       })
     ).status;
 
-  it('an API started while its authority is down starts, and answers 401', async () => {
+  it('an API started while its authority is down starts, and answers 503 with Retry-After', async () => {
     api = await startWeatherApi({ env: { AUTHORITY: `http://localhost:${port}` } });
 
-    expect(await status(firstToken)).toBe(401);
+    // The token cannot be checked yet: neither valid nor invalid, so no 401 (the client keeps it).
+    const response = await getJson(`${api.url}/weatherforecast`, {
+      headers: { authorization: `Bearer ${firstToken}` },
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(response.json).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'the token cannot be checked now',
+    });
     expect(api.process.exitCode).toBeNull();
   });
 

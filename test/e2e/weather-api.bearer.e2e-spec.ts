@@ -21,10 +21,15 @@ import {
 // The weather-api as an RFC 6750 resource server and RFC 9068 token validator. Real tokens come
 // from a real identity; tokens it would never issue are signed here with its own key, read from
 // its data dir, so each case differs from a valid token in exactly one respect.
+const DAY = 86_400;
+
 describe('weather-api: bearer token validation', () => {
   let identity: RunningIdentity;
   let api: RunningApp;
-  /** AUDIENCE=other, CLOCK_SKEW=0. */
+  /**
+   * Settings other than the defaults: AUDIENCE=other, CLOCK_SKEW=0, and for a foreign authority
+   * REQUIRED_CLAIMS without sub and MAX_TOKEN_LIFETIME_SECONDS of a week.
+   */
   let strictApi: RunningApp;
   let signingKey: KeyObject;
   let kid: string;
@@ -33,7 +38,15 @@ describe('weather-api: bearer token validation', () => {
     identity = await startIdentity({ configFile: writeRichConfig() });
     [api, strictApi] = await Promise.all([
       startWeatherApi({ env: { AUTHORITY: identity.url } }),
-      startWeatherApi({ env: { AUTHORITY: identity.url, AUDIENCE: 'other', CLOCK_SKEW: '0' } }),
+      startWeatherApi({
+        env: {
+          AUTHORITY: identity.url,
+          AUDIENCE: 'other',
+          CLOCK_SKEW: '0',
+          REQUIRED_CLAIMS: 'iat,jti,client_id',
+          MAX_TOKEN_LIFETIME_SECONDS: String(7 * DAY),
+        },
+      }),
     ]);
     signingKey = readSigningKey(identity.dataDir);
     kid = decodeJwt(await getToken(identity.url, clients.standard)).header.kid as string;
@@ -59,6 +72,7 @@ describe('weather-api: bearer token validation', () => {
     expect(response.headers.get('www-authenticate')).toMatch(
       /^Bearer error="invalid_token", error_description="[^"]+"$/,
     );
+    expect(response.headers.get('cache-control')).toBe('no-store');
   }
 
   describe('accepted', () => {
@@ -67,6 +81,8 @@ describe('weather-api: bearer token validation', () => {
 
       expect(response.status).toBe(200);
       expect(response.json).toHaveLength(5);
+      // For this token's holder only: no cache on the way may keep it.
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('a token forged here as the identity would issue it (the control for the cases below)', async () => {
@@ -109,6 +125,16 @@ describe('weather-api: bearer token validation', () => {
     it('by an API with AUDIENCE=other, a token whose aud is other', async () => {
       expect((await forecast(strictApi, bearer(forge({ aud: 'other' })))).status).toBe(200);
     });
+
+    it('a lifetime of exactly MAX_TOKEN_LIFETIME_SECONDS (1 day by default)', async () => {
+      expect((await forecast(api, bearer(forge({ exp: nowSeconds() + DAY })))).status).toBe(200);
+    });
+
+    it('by an API with REQUIRED_CLAIMS=iat,jti,client_id and a week as the maximum: no sub, 6 days', async () => {
+      const token = forge({ aud: 'other', sub: undefined, exp: nowSeconds() + 6 * DAY });
+
+      expect((await forecast(strictApi, bearer(token))).status).toBe(200);
+    });
   });
 
   describe('401 without a token: WWW-Authenticate exactly Bearer (RFC 6750 §3.1)', () => {
@@ -120,6 +146,7 @@ describe('weather-api: bearer token validation', () => {
 
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('a token in the query string is ignored', async () => {
@@ -155,6 +182,42 @@ describe('weather-api: bearer token validation', () => {
       expectInvalidToken(
         await forecast(api, bearer(forge({ iat: now, nbf: now + 600, exp: now + 900 }))),
       );
+    });
+
+    it.each(['iat', 'jti', 'sub', 'client_id'])(
+      'without %s, which RFC 9068 §2.2 requires (REQUIRED_CLAIMS, all by default)',
+      async (claim) => {
+        const response = await forecast(api, bearer(forge({ [claim]: undefined })));
+
+        expectInvalidToken(response);
+        expect(response.json).toEqual({
+          error: 'invalid_token',
+          error_description: `the token has no ${claim}`,
+        });
+      },
+    );
+
+    it('by an API with REQUIRED_CLAIMS=iat,jti,client_id, a token without jti', async () => {
+      expectInvalidToken(
+        await forecast(strictApi, bearer(forge({ aud: 'other', jti: undefined }))),
+      );
+    });
+
+    it.each<[string, () => Record<string, unknown>, () => RunningApp]>([
+      ['exp 100 years out', () => ({ exp: nowSeconds() + 36_500 * DAY }), () => api],
+      ['exp - iat one second over a day', () => ({ exp: nowSeconds() + DAY + 1 }), () => api],
+      [
+        'exp 8 days out, at an API whose maximum is a week',
+        () => ({ aud: 'other', exp: nowSeconds() + 8 * DAY }),
+        () => strictApi,
+      ],
+    ])('a lifetime over MAX_TOKEN_LIFETIME_SECONDS: %s', async (_case, claims, target) => {
+      const response = await forecast(target(), bearer(forge(claims())));
+
+      expectInvalidToken(response);
+      expect(response.json).toMatchObject({
+        error_description: "the token's lifetime is longer than this API accepts",
+      });
     });
 
     it('the wrong audience: a real api1 token at an API with AUDIENCE=other', async () => {
@@ -231,6 +294,7 @@ describe('weather-api: bearer token validation', () => {
       expect(response.headers.get('www-authenticate')).toBe(
         'Bearer error="insufficient_scope", scope="api1"',
       );
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('the scope claim as a JSON array without api1', async () => {

@@ -23,6 +23,10 @@ function weatherApiSettingsFrom(environment: WeatherApiEnvironment) {
     authority: environment.AUTHORITY,
     audience: environment.AUDIENCE,
     clockSkewSeconds: environment.CLOCK_SKEW,
+    /** The RFC 9068 claims besides iss, exp and aud a token must carry. */
+    requiredClaims: environment.REQUIRED_CLAIMS,
+    /** The longest token lifetime accepted, in seconds. */
+    maxTokenLifetimeSeconds: environment.MAX_TOKEN_LIFETIME_SECONDS,
     server: toServerSettings(environment),
     /** Overrides the discovered token endpoint in the OpenAPI document. */
     openApiTokenUrl: environment.OPENAPI_TOKEN_URL,

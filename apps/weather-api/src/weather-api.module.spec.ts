@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { AccessTokenRequiredClaims } from '@app/shared';
 import {
   FakeAuthority,
   TestDPoPKey,
@@ -138,6 +139,22 @@ describe('weather-api', () => {
         'the token is not valid yet',
       ],
       ['no exp', () => ({ claims: { exp: undefined } }), 'the token has no exp'],
+      // RFC 9068 §2.2 requires these too (REQUIRED_CLAIMS, all four by default).
+      ['no iat', () => ({ claims: { iat: undefined } }), 'the token has no iat'],
+      ['no jti', () => ({ claims: { jti: undefined } }), 'the token has no jti'],
+      ['no sub', () => ({ claims: { sub: undefined } }), 'the token has no sub'],
+      ['no client_id', () => ({ claims: { client_id: undefined } }), 'the token has no client_id'],
+      // MAX_TOKEN_LIFETIME_SECONDS, 1 day by default.
+      [
+        'an exp 100 years out',
+        () => ({ claims: { exp: now() + 100 * 365 * 86_400 } }),
+        "the token's lifetime is longer than this API accepts",
+      ],
+      [
+        'issued 2 days ago to live 2 days and a second',
+        () => ({ claims: { iat: now() - 2 * 86_400, nbf: undefined, exp: now() + 1 } }),
+        "the token's lifetime is longer than this API accepts",
+      ],
       [
         'HS256 signed with the public key as secret',
         () => ({ hmacSecret: authority.signingKey.publicKeyPem }),
@@ -181,7 +198,7 @@ describe('weather-api', () => {
       ['an audience array holding api1', { claims: { aud: ['api2', 'api1'] } }],
       ['a scope array (IdentityServer style)', { claims: { scope: ['openid', 'api1'] } }],
       ['expired within the clock skew', { claims: { exp: Math.floor(Date.now() / 1000) - 30 } }],
-      ['no sub (IdentityServer client credentials)', { claims: { sub: undefined } }],
+      ['a lifetime of exactly 1 day', { claims: { exp: Math.floor(Date.now() / 1000) + 86_400 } }],
     ])('%s', async (_case, changes) => {
       expect((await withToken(changes)).statusCode).toBe(200);
     });
@@ -203,6 +220,46 @@ describe('weather-api', () => {
     expect((await withToken()).statusCode).toBe(200);
     authority.available = false;
     expect((await withToken()).statusCode).toBe(200);
+  });
+});
+
+/** REQUIRED_CLAIMS and MAX_TOKEN_LIFETIME_SECONDS: an authority that issues differently. */
+describe('weather-api for a foreign authority', () => {
+  let authority: FakeAuthority;
+  let app: NestFastifyApplication;
+  const now = () => Math.floor(Date.now() / 1000);
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    authority = await FakeAuthority.start();
+    app = await startWeatherApi({
+      authority: authority.issuer,
+      // IdentityServer's client-credentials tokens have no sub.
+      requiredClaims: ['iat', 'jti', 'client_id'],
+      maxTokenLifetimeSeconds: 7 * 86_400,
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await authority.close();
+  });
+
+  const statusOf = async (changes: TokenChanges) =>
+    (
+      await app.inject({
+        url: '/weatherforecast',
+        headers: { authorization: `Bearer ${authority.signAccessToken(changes)}` },
+      })
+    ).statusCode;
+
+  it('accepts a token without the claims REQUIRED_CLAIMS leaves out, refuses one without the rest', async () => {
+    expect(await statusOf({ claims: { sub: undefined } })).toBe(200);
+    expect(await statusOf({ claims: { jti: undefined } })).toBe(401);
+  });
+
+  it('accepts the lifetime MAX_TOKEN_LIFETIME_SECONDS allows, and not beyond', async () => {
+    expect(await statusOf({ claims: { exp: now() + 6 * 86_400 } })).toBe(200);
+    expect(await statusOf({ claims: { exp: now() + 8 * 86_400 } })).toBe(401);
   });
 });
 
@@ -281,7 +338,7 @@ describe('weather-api started while the authority is down', () => {
     await authority.close();
   });
 
-  it('answers 401 until the authority is reachable, then validates with no restart', async () => {
+  it('answers 503 with Retry-After until the authority is reachable, then validates with no restart', async () => {
     authority = await FakeAuthority.start();
     authority.available = false;
     app = await startWeatherApi({ authority: authority.issuer });
@@ -290,10 +347,11 @@ describe('weather-api started while the authority is down', () => {
       app.inject({ url: '/weatherforecast', headers: { authorization: `Bearer ${token}` } });
 
     const refused = await forecast();
-    expect(refused.statusCode).toBe(401);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
     expect(refused.json()).toEqual({
-      error: 'invalid_token',
-      error_description: 'signing keys are unavailable',
+      error: 'temporarily_unavailable',
+      error_description: 'the token cannot be checked now',
     });
 
     authority.available = true;
@@ -312,6 +370,8 @@ async function startWeatherApi(
       authority: 'http://127.0.0.1:1',
       audience: 'api1',
       clockSkewSeconds: 60,
+      requiredClaims: AccessTokenRequiredClaims,
+      maxTokenLifetimeSeconds: 86_400,
       requireHttpsMetadata: false,
       openApiTokenUrl: undefined,
       apiSecret: undefined,

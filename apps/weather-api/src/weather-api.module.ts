@@ -23,6 +23,8 @@ import { WeatherModule } from './weather/weather.module';
         authority: settings.authority,
         audience: settings.audience,
         clockSkewSeconds: settings.clockSkewSeconds,
+        requiredClaims: settings.requiredClaims,
+        maxTokenLifetimeSeconds: settings.maxTokenLifetimeSeconds,
         requireHttpsMetadata: settings.requireHttpsMetadata,
         // The API resource's name (AUDIENCE) is its client id at the introspection endpoint.
         introspection:

@@ -1,7 +1,8 @@
 /**
- * The claims of a validated access token (RFC 9068 §2.2). Only `iss`, `aud` and `exp` are
- * guaranteed, because only they are checked: IdentityServer-style authorities omit `sub` for
- * client credentials and send `scope` as an array.
+ * The claims of a validated access token (RFC 9068 §2.2). `iss`, `aud` and `exp` are always
+ * checked; `iat`, `jti`, `sub` and `client_id` are too unless the `requiredClaims` option leaves
+ * them out (IdentityServer-style authorities omit `sub` for client credentials), hence optional
+ * here. `scope` may be an array (IdentityServer again).
  */
 export interface AccessTokenClaims {
   iss: string;

@@ -65,6 +65,32 @@ describe('JwtAuthGuard', () => {
     expect(await guard.canActivate(contextFor(TestController.prototype.open))).toBe(true);
   });
 
+  describe('Cache-Control: no-store on protected routes only', () => {
+    function contextWithReply(handler: () => void) {
+      const reply = { header: jest.fn() };
+      const context = {
+        getHandler: () => handler,
+        getClass: () => TestController,
+        switchToHttp: () => ({ getRequest: () => ({ headers: {} }), getResponse: () => reply }),
+      } as unknown as ExecutionContext;
+      return { context, reply };
+    }
+
+    it('is set before the token is checked, so a refusal carries it too', async () => {
+      const { context, reply } = contextWithReply(TestController.prototype.closed);
+      await Promise.resolve()
+        .then(() => guard.canActivate(context))
+        .catch(() => undefined);
+      expect(reply.header).toHaveBeenCalledWith('cache-control', 'no-store');
+    });
+
+    it('is left alone on @Public() routes', async () => {
+      const { context, reply } = contextWithReply(TestController.prototype.open);
+      expect(await guard.canActivate(context)).toBe(true);
+      expect(reply.header).not.toHaveBeenCalled();
+    });
+  });
+
   it('returns the validated claims as the user', () => {
     const claims = { iss: 'https://id.example.com', aud: 'api1', exp: 1 };
     expect(guard.handleRequest(null, claims, undefined, withToken)).toBe(claims);

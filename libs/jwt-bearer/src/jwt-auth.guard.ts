@@ -14,6 +14,7 @@ import { DPoPProofVerifier, type ProofRequest } from './dpop/dpop-proof-verifier
 import { boundKeyOf } from './dpop/token-binding';
 import { TokenIntrospector } from './introspection/token-introspector';
 import { JwtBearerMetrics } from './jwt-bearer-metrics';
+import { markNoStore } from './no-store';
 import { IS_PUBLIC, JWT_BEARER_STRATEGY } from './jwt-bearer.constants';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
@@ -31,7 +32,8 @@ interface GuardedRequest extends ProofRequest {
 /**
  * Requires a valid bearer token on every route but those marked `@Public()`. Registered as the
  * global guard by JwtBearerModule (useExisting, so tests can override it). Failures become
- * OAuthErrors for OAuthErrorFilter to render (RFC 6750 §3).
+ * OAuthErrors for OAuthErrorFilter to render (RFC 6750 §3). Every response of a route it protects,
+ * its own 401 and 403 included, carries `Cache-Control: no-store` (markNoStore).
  *
  * A token JwtStrategy verified before is admitted from VerifiedTokenCache (times, key and
  * revocation checked again, nothing else can change); any other goes through passport and
@@ -74,7 +76,10 @@ export class JwtAuthGuard extends AuthGuard(JWT_BEARER_STRATEGY) {
       context.getClass(),
     ]);
     if (isPublic === true) return true;
-    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const http = context.switchToHttp();
+    // One header on the reply: the cheapest of this path's steps.
+    markNoStore(http.getResponse());
+    const request = http.getRequest<GuardedRequest>();
     const token = bearerTokenCandidate(request);
     const known = token === null ? undefined : this.verified.get(token);
     if (token === null || known === undefined) return this.authenticate(context, request);

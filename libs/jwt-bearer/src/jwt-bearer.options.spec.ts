@@ -14,6 +14,8 @@ describe('resolveJwtBearerOptions', () => {
       authority: 'https://id.example.com',
       audience: 'api1',
       clockSkewSeconds: 60,
+      requiredClaims: ['iat', 'jti', 'sub', 'client_id'],
+      maxTokenLifetimeSeconds: 86400,
       requireHttpsMetadata: true,
       algorithms: JwtBearerAlgorithms,
       metadataRetrySeconds: 1,
@@ -162,6 +164,35 @@ describe('resolveJwtBearerOptions', () => {
     expect(() =>
       resolveJwtBearerOptions({ ...required, jwksRefreshCooldownSeconds: seconds }),
     ).toThrow('jwksRefreshCooldownSeconds: must be a number above 0');
+  });
+
+  it('takes fewer required claims, or none, for an authority that omits them', () => {
+    expect(
+      resolveJwtBearerOptions({ ...required, requiredClaims: ['iat', 'client_id'] }).requiredClaims,
+    ).toEqual(['iat', 'client_id']);
+    expect(resolveJwtBearerOptions({ ...required, requiredClaims: [] }).requiredClaims).toEqual([]);
+  });
+
+  it('refuses a required claim outside the RFC 9068 set it governs', () => {
+    const options = { ...required, requiredClaims: ['iat', 'tenant', 'exp'] } as JwtBearerOptions;
+    expect(() => resolveJwtBearerOptions(options)).toThrow(
+      new ConfigurationError('JwtBearerModule configuration', [
+        'requiredClaims: tenant is not one of iat, jti, sub, client_id (iss, exp and aud are always required)',
+        'requiredClaims: exp is not one of iat, jti, sub, client_id (iss, exp and aud are always required)',
+      ]),
+    );
+    expect(() =>
+      resolveJwtBearerOptions({
+        ...required,
+        requiredClaims: 'iat',
+      } as unknown as JwtBearerOptions),
+    ).toThrow('requiredClaims: must be a list of iat, jti, sub, client_id');
+  });
+
+  it.each([0, -1, Number.NaN, Infinity])('refuses a maximum token lifetime of %s', (seconds) => {
+    expect(() =>
+      resolveJwtBearerOptions({ ...required, maxTokenLifetimeSeconds: seconds }),
+    ).toThrow('maxTokenLifetimeSeconds: must be a number above 0');
   });
 
   it('refuses an empty algorithm list', () => {

@@ -1,4 +1,10 @@
-import { AsymmetricJwsAlgorithms, ClientSigningAlgorithms, ConfigurationError } from '@app/shared';
+import {
+  AccessTokenRequiredClaims,
+  AsymmetricJwsAlgorithms,
+  ClientSigningAlgorithms,
+  ConfigurationError,
+  type AccessTokenRequiredClaim,
+} from '@app/shared';
 
 /**
  * The `alg` values a resource server may accept: the asymmetric JWS algorithms of RFC 7518 and
@@ -22,6 +28,20 @@ export interface JwtBearerOptions {
   audience: string;
   /** Tolerance on `exp` and `nbf`. Default 60. */
   clockSkewSeconds?: number;
+  /**
+   * The claims RFC 9068 §2.2 requires besides `iss`, `exp` and `aud` (always required) that a
+   * token must carry: `iat`, `jti`, `sub`, `client_id`. Default: all four, which the identity
+   * always issues. List fewer, or none, for an authority that omits some (IdentityServer-style
+   * authorities leave `sub` out of client-credentials tokens).
+   */
+  requiredClaims?: readonly AccessTokenRequiredClaim[];
+  /**
+   * The longest lifetime a token may have, in seconds: its `exp` at most this long after its
+   * `iat`, and at most this long (plus the clock skew) from now. Default 86400 (1 day): the
+   * identity issues 1 hour unless a client is configured otherwise, and a longer-lived bearer
+   * token that leaks is a credential for that long; raise it for clients given longer lifetimes.
+   */
+  maxTokenLifetimeSeconds?: number;
   /** Refuse an `http://` authority or `jwks_uri`, as ASP.NET's JwtBearer does. Default true. */
   requireHttpsMetadata?: boolean;
   /** The `alg` values accepted. Default: every one of JwtBearerAlgorithms; never `none` or HS*. */
@@ -115,6 +135,8 @@ export type ResolvedJwtBearerOptions = Readonly<
 export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtBearerOptions {
   const resolved: ResolvedJwtBearerOptions = {
     clockSkewSeconds: 60,
+    requiredClaims: AccessTokenRequiredClaims,
+    maxTokenLifetimeSeconds: 24 * 60 * 60,
     requireHttpsMetadata: true,
     algorithms: JwtBearerAlgorithms,
     metadataRetrySeconds: 1,
@@ -153,6 +175,12 @@ export function resolveJwtBearerOptions(options: JwtBearerOptions): ResolvedJwtB
     ...audienceProblems(resolved.audience),
     ...algorithmProblems(resolved.algorithms),
     ...numberProblems('clockSkewSeconds', resolved.clockSkewSeconds, 0),
+    ...requiredClaimsProblems(resolved.requiredClaims),
+    ...numberProblems(
+      'maxTokenLifetimeSeconds',
+      resolved.maxTokenLifetimeSeconds,
+      Number.MIN_VALUE,
+    ),
     ...numberProblems('metadataRetrySeconds', resolved.metadataRetrySeconds, Number.MIN_VALUE),
     ...numberProblems('metadataRefreshSeconds', resolved.metadataRefreshSeconds, Number.MIN_VALUE),
     ...numberProblems('keyCacheSeconds', resolved.keyCacheSeconds, Number.MIN_VALUE),
@@ -245,6 +273,18 @@ function publicUrlProblems(publicUrl: string | undefined): string[] {
 
 function audienceProblems(audience: unknown): string[] {
   return typeof audience === 'string' && audience !== '' ? [] : ['audience: is required'];
+}
+
+function requiredClaimsProblems(requiredClaims: unknown): string[] {
+  if (!Array.isArray(requiredClaims))
+    return [`requiredClaims: must be a list of ${AccessTokenRequiredClaims.join(', ')}`];
+  const allowed: readonly unknown[] = AccessTokenRequiredClaims;
+  return (requiredClaims as unknown[])
+    .filter((claim) => !allowed.includes(claim))
+    .map(
+      (claim) =>
+        `requiredClaims: ${String(claim)} is not one of ${AccessTokenRequiredClaims.join(', ')} (iss, exp and aud are always required)`,
+    );
 }
 
 function algorithmProblems(

@@ -13,7 +13,7 @@ import type { JoseHeader } from './jose-header';
 import { JWT_BEARER_STRATEGY } from './jwt-bearer.constants';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
-import { claimTimesProblem } from './claim-times';
+import { claimsProblem, type ClaimRules } from './claim-rules';
 import { SigningKeyResolver, type KeyObjectProvider } from './signing-key-resolver';
 import { assertWellFormedJws } from './token-structure';
 import { TokenRevocation } from './token-revocation';
@@ -35,13 +35,13 @@ useNodeCryptoForEdDsa();
  * Validates JWT access tokens (RFC 9068 §4): a well-formed JWS without `crit` or repeated JSON
  * members (token-structure.ts), signature by a key from the authority's JWKS, `alg` in the
  * allow-list and fitting the key, `aud`, `exp`/`nbf` with the clock skew (jsonwebtoken; EdDSA on
- * node:crypto), then `typ`, the time claims' types and `iat`, `iss` against the discovered issuer
- * and revocation (here). The claims become `request.user`, and the verdict goes to
+ * node:crypto), then `typ`, `iss` against the discovered issuer, the claim rules (claim-rules.ts:
+ * the claims RFC 9068 requires, their types, `iat`, the longest lifetime) and revocation (here). The claims become `request.user`, and the verdict goes to
  * VerifiedTokenCache, so the next request with the same token need not come here.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY) {
-  private readonly clockSkewSeconds: number;
+  private readonly claimRules: ClaimRules;
   private readonly dpopEnabled: boolean;
 
   constructor(
@@ -70,7 +70,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
         ...{ [EDDSA_ON_NODE_CRYPTO]: true },
       },
     });
-    this.clockSkewSeconds = options.clockSkewSeconds;
+    this.claimRules = {
+      clockSkewSeconds: options.clockSkewSeconds,
+      requiredClaims: options.requiredClaims,
+      maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
+    };
     this.dpopEnabled = options.dpop.enabled;
   }
 
@@ -81,12 +85,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     // The issuer is discovered, so it cannot be handed to jsonwebtoken up front.
     const { issuer } = await this.metadata.get();
     if (payload.iss !== issuer) throw new InvalidToken("the token's issuer is not trusted");
-    const timesProblem = claimTimesProblem(
-      payload,
-      this.clockSkewSeconds,
-      Math.floor(Date.now() / 1000),
-    );
-    if (timesProblem !== undefined) throw new InvalidToken(timesProblem);
+    const problem = claimsProblem(payload, this.claimRules, Math.floor(Date.now() / 1000));
+    if (problem !== undefined) throw new InvalidToken(problem);
 
     const jkt = boundKeyOf(payload);
     const claims = deepFreeze(payload) as AccessTokenClaims;

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { InvalidToken } from '@app/shared';
+import { InvalidToken, TemporarilyUnavailable, type OAuthError } from '@app/shared';
 import { FakeAuthority, TestSigningKey, type TestAlgorithm } from '@app/jwt-bearer/testing';
 import { AuthorityMetadata } from './authority-metadata';
+import { authorityUnavailable } from './authority-unavailable';
 import { resolveJwtBearerOptions, type JwtBearerOptions } from './jwt-bearer.options';
 import { SigningKeyResolver } from './signing-key-resolver';
 
@@ -122,11 +123,49 @@ describe('SigningKeyResolver', () => {
     await expect(resolver.resolve(token)).resolves.toBe(key);
   });
 
-  it('cannot vouch for a key it has never seen while the authority is down', async () => {
-    authority.available = false;
-    await expect(resolver.resolve(authority.signAccessToken())).rejects.toThrow(
-      new InvalidToken('signing keys are unavailable'),
-    );
+  describe('a kid it does not hold while the authority is down: 503, never 401', () => {
+    async function failureOf(promise: Promise<unknown>): Promise<OAuthError> {
+      const failure: unknown = await promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(TemporarilyUnavailable);
+      return failure as OAuthError;
+    }
+
+    it('cannot vouch for a key it has never seen: temporarily_unavailable with Retry-After', async () => {
+      authority.available = false;
+      const failure = await failureOf(resolver.resolve(authority.signAccessToken()));
+      expect(failure.status).toBe(503);
+      expect(failure.body()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'the token cannot be checked now',
+      });
+      expect(failure.retryAfterSeconds()).toBe(1); // metadataRetrySeconds
+    });
+
+    it('Retry-After says when the authority is worth asking again', async () => {
+      const patient = resolverFor({ metadataRetrySeconds: 90 });
+      await patient.resolve(authority.signAccessToken());
+      authority.available = false;
+      const newKey = authority.signAccessToken({ key: new TestSigningKey() });
+      expect((await failureOf(patient.resolve(newKey))).retryAfterSeconds()).toBe(90);
+      // Within the retry wait nobody is asked; the answer counts down.
+      jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 30_000);
+      expect((await failureOf(patient.resolve(newKey))).retryAfterSeconds()).toBe(60);
+      jest.restoreAllMocks();
+    });
+
+    it('is the very answer introspection gives when the authority is down', async () => {
+      authority.available = false;
+      const failure = await failureOf(resolver.resolve(authority.signAccessToken()));
+      const rendered = (error: OAuthError) => ({
+        type: error.constructor,
+        status: error.status,
+        body: error.body(),
+      });
+      expect(rendered(failure)).toEqual(rendered(authorityUnavailable(1, 'any cause')));
+    });
   });
 
   it('forgets a key the authority stopped publishing', async () => {
@@ -140,9 +179,7 @@ describe('SigningKeyResolver', () => {
 
     authority.available = false;
     await sleep(5);
-    await expect(resolver.resolve(token)).rejects.toThrow(
-      new InvalidToken('signing keys are unavailable'),
-    );
+    await expect(resolver.resolve(token)).rejects.toBeInstanceOf(TemporarilyUnavailable);
   });
 
   describe('unknown kids: the JWKS refresh cooldown (jwksRefreshCooldownSeconds, 30 s)', () => {

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
 import { InvalidToken, keyFitsAlgorithm } from '@app/shared';
 import { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
+import { authorityUnavailable } from './authority-unavailable';
 import { FailureLog, describeFailure } from './failure-log';
 import { decodeJoseHeader } from './jose-header';
 import { JwtBearerMetrics } from './jwt-bearer-metrics';
@@ -71,7 +72,7 @@ const unknownKey = () => new InvalidToken("the token's signing key is unknown");
  * - the key must fit the token's `alg`: its JWK's own `alg`, its type and curve;
  * - while the authority cannot be asked (down, timing out), the keys last fetched keep working,
  *   and it is asked again after `metadataRetrySeconds`, so an outage does not log every client
- *   out;
+ *   out; a token whose key they lack gets authorityUnavailable (503 with Retry-After), not 401;
  * - a `kid` the reachable authority no longer publishes is refused (key removal);
  * - `isTrusted(kid)` says whether a verdict on a token signed by that key may still be reused
  *   (VerifiedTokenCache): only while the key set answers without asking the authority, so a
@@ -160,10 +161,17 @@ export class SigningKeyResolver {
     return key;
   }
 
-  /** While the authority cannot be asked: the key as last fetched, if it was there. */
+  /**
+   * While the authority cannot be asked: the key as last fetched, if it was there. A key never
+   * fetched may be a new one the authority signs with: the token cannot be checked now (503).
+   */
   private lastKnownKey(kid: Kid): PublishedKey {
     const key = this.published?.find(kid);
-    if (key === undefined) throw new InvalidToken('signing keys are unavailable');
+    if (key === undefined)
+      throw authorityUnavailable(
+        (this.retryAt - Date.now()) / 1000,
+        "signing keys: the authority's JWKS cannot be fetched, and the keys held lack the token's kid",
+      );
     return key;
   }
 

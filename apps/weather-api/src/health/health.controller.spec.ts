@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { AccessTokenRequiredClaims } from '@app/shared';
 import { FakeAuthority } from '@app/jwt-bearer/testing';
 import { weatherApiConfig, type WeatherApiSettings } from '../weather-api.config';
 import { WeatherApiModule } from '../weather-api.module';
@@ -20,6 +21,8 @@ describe('weather-api health', () => {
         authority: authority.issuer,
         audience: 'api1',
         clockSkewSeconds: 60,
+        requiredClaims: AccessTokenRequiredClaims,
+        maxTokenLifetimeSeconds: 86_400,
         requireHttpsMetadata: false,
         openApiTokenUrl: undefined,
         apiSecret: undefined,

@@ -24,7 +24,7 @@ export class WeatherController {
     { error: new BearerTokenMissing(), when: 'no token (`WWW-Authenticate: Bearer`, no body)' },
     {
       error: new InvalidToken('the token has expired'),
-      when: 'the token is invalid: signature, key, alg, typ, iss, aud, exp or nbf',
+      when: 'the token is invalid: signature, key, alg, typ, iss, aud, exp or nbf, a required claim missing, a lifetime too long',
     },
     {
       error: new InsufficientScope([Scopes.Api1]),

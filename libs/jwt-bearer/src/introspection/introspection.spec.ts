@@ -69,6 +69,7 @@ describe('reference tokens through introspection (RFC 7662)', () => {
     iat: nowSeconds(),
     nbf: nowSeconds(),
     exp: nowSeconds() + 300,
+    jti: 'a7f1e2c4-0d3b-4c55-9e8a-6b2f0c1d3e4f',
     ...changes,
   });
 
@@ -130,6 +131,12 @@ describe('reference tokens through introspection (RFC 7662)', () => {
     expect((await call(HANDLE)).statusCode).toBe(200);
   });
 
+  it('an answer without iat, jti, sub or client_id is accepted: RFC 7662 makes them optional', async () => {
+    await freshApp();
+    answer = active({ iat: undefined, jti: undefined, sub: undefined, client_id: undefined });
+    expect((await call(HANDLE)).statusCode).toBe(200);
+  });
+
   describe('401 invalid_token', () => {
     beforeAll(() => freshApp());
 
@@ -149,6 +156,12 @@ describe('reference tokens through introspection (RFC 7662)', () => {
       ['expired', () => active({ exp: nowSeconds() - 3600 }), 'the token expired'],
       ['without exp', () => active({ exp: undefined }), 'the token has no exp'],
       ['not valid yet', () => active({ nbf: nowSeconds() + 3600 }), 'the token is not valid yet'],
+      // maxTokenLifetimeSeconds (1 day by default), as for a JWT.
+      [
+        'living a year',
+        () => active({ exp: nowSeconds() + 365 * 86_400 }),
+        "the token's lifetime is longer than this API accepts",
+      ],
     ])('%s', async (_case, body, description) => {
       answer = JSON.parse(JSON.stringify(body())) as Record<string, unknown>;
       const response = await call(HANDLE);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FormUrlEncoded, InvalidToken, TemporarilyUnavailable } from '@app/shared';
+import { FormUrlEncoded, InvalidToken } from '@app/shared';
 import type { AccessTokenClaims } from '../access-token-claims';
 import { AuthorityMetadata } from '../authority-metadata';
-import { claimTimesProblem } from '../claim-times';
+import { authorityUnavailable } from '../authority-unavailable';
+import { claimsProblem, type ClaimRules } from '../claim-rules';
 import { deepFreeze } from '../deep-freeze';
 import { FailureLog, describeFailure } from '../failure-log';
 import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
@@ -24,8 +25,9 @@ class IntrospectionUnavailable extends Error {
  * Resolves reference (opaque) tokens through the authority's introspection endpoint (RFC 7662),
  * discovered as `introspection_endpoint`, authenticating as the API resource with
  * client_secret_basic. An active answer passes the checks a JWT gets (`iss` when present must be
- * the discovered issuer, `aud` must hold the audience, `exp` present, `exp`/`nbf`/`iat` with the
- * clock skew); its members without `active` become the claims.
+ * the discovered issuer, `aud` must hold the audience, the claim rules of claim-rules.ts but
+ * RFC 9068's required claims, `exp`/`nbf` with the clock skew); its members without `active`
+ * become the claims.
  *
  * Caching: an active answer is reused for `cacheSeconds`, never beyond its `exp`, the least
  * recently used dropped beyond `cacheSize`; an inactive one is not kept (a client with a dead
@@ -34,13 +36,13 @@ class IntrospectionUnavailable extends Error {
  * token share one introspection.
  *
  * When the authority cannot answer (unreachable, timeout, an error status, no endpoint in its
- * metadata), the token cannot be checked: 503 temporarily_unavailable with Retry-After, never
- * a pass, and not 401 either (a client would throw away a good token and ask the same
- * unreachable authority for a new one). Further attempts wait `metadataRetrySeconds`.
+ * metadata), the token cannot be checked: authorityUnavailable (503 temporarily_unavailable with
+ * Retry-After), never a pass. Further attempts wait `metadataRetrySeconds`.
  */
 @Injectable()
 export class TokenIntrospector {
   private readonly settings: ResolvedIntrospectionOptions | undefined;
+  private readonly claimRules: ClaimRules;
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<AccessTokenClaims>>();
   private readonly failures = new FailureLog(new Logger('JwtBearer'), 'token introspection');
@@ -51,6 +53,13 @@ export class TokenIntrospector {
     private readonly metadata: AuthorityMetadata,
   ) {
     this.settings = options.introspection;
+    // RFC 9068's required claims bind JWT access tokens; RFC 7662 §2.2 makes every member of an
+    // answer but `active` optional (ORY Hydra's have no jti). The lifetime bound holds for both.
+    this.claimRules = {
+      clockSkewSeconds: options.clockSkewSeconds,
+      requiredClaims: [],
+      maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
+    };
   }
 
   /** Whether this token goes to introspection: configured, and not a compact JWS. */
@@ -94,11 +103,9 @@ export class TokenIntrospector {
         this.failures.failed(reason);
       if (Date.now() >= this.retryAt)
         this.retryAt = Date.now() + this.options.metadataRetrySeconds * 1000;
-      throw new TemporarilyUnavailable(
-        'the token cannot be checked now',
-        503,
+      throw authorityUnavailable(
         this.options.metadataRetrySeconds,
-        { cause: `token introspection: ${reason}` },
+        `token introspection: ${reason}`,
       );
     }
     const claims = await this.checked(answer);
@@ -172,8 +179,11 @@ export class TokenIntrospector {
       let issuer: string;
       try {
         ({ issuer } = await this.metadata.get());
-      } catch {
-        throw new TemporarilyUnavailable('the token cannot be checked now', 503, 1);
+      } catch (error) {
+        throw authorityUnavailable(
+          this.options.metadataRetrySeconds,
+          `token introspection: ${describeFailure(error)}`,
+        );
       }
       if (claims.iss !== issuer) throw new InvalidToken("the token's issuer is not trusted");
     }
@@ -182,8 +192,8 @@ export class TokenIntrospector {
     if (!audiences.includes(this.options.audience))
       throw new InvalidToken('the token is not valid for this audience');
     const nowSeconds = Math.floor(Date.now() / 1000);
-    const timesProblem = claimTimesProblem(claims, this.options.clockSkewSeconds, nowSeconds);
-    if (timesProblem !== undefined) throw new InvalidToken(timesProblem);
+    const problem = claimsProblem(claims, this.claimRules, nowSeconds);
+    if (problem !== undefined) throw new InvalidToken(problem);
     const skew = this.options.clockSkewSeconds;
     if (nowSeconds >= (claims.exp as number) + skew) throw new InvalidToken('the token expired');
     if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + skew)

@@ -19,7 +19,32 @@ describe('environment validation', () => {
       AUDIENCE: 'api1',
       CLOCK_SKEW: 60,
       INTROSPECTION_CACHE_SECONDS: 30,
+      REQUIRED_CLAIMS: ['iat', 'jti', 'sub', 'client_id'],
+      MAX_TOKEN_LIFETIME_SECONDS: 86400,
     });
+  });
+
+  it('reads REQUIRED_CLAIMS as a comma-separated list, or none', () => {
+    expect(read(WeatherApiEnvironment, { REQUIRED_CLAIMS: 'iat, jti,client_id' })).toMatchObject({
+      REQUIRED_CLAIMS: ['iat', 'jti', 'client_id'],
+    });
+    expect(read(WeatherApiEnvironment, { REQUIRED_CLAIMS: 'none' })).toMatchObject({
+      REQUIRED_CLAIMS: [],
+    });
+    for (const value of ['iat,exp', 'iat,,jti', 'sub client_id'])
+      expect(() => read(WeatherApiEnvironment, { REQUIRED_CLAIMS: value })).toThrow(
+        'REQUIRED_CLAIMS: must be none or a comma-separated list of iat, jti, sub, client_id',
+      );
+  });
+
+  it('reads MAX_TOKEN_LIFETIME_SECONDS as a whole number of seconds above 0', () => {
+    expect(read(WeatherApiEnvironment, { MAX_TOKEN_LIFETIME_SECONDS: '604800' })).toMatchObject({
+      MAX_TOKEN_LIFETIME_SECONDS: 604800,
+    });
+    for (const value of ['0', '1.5', '1d'])
+      expect(() => read(WeatherApiEnvironment, { MAX_TOKEN_LIFETIME_SECONDS: value })).toThrow(
+        /^.*MAX_TOKEN_LIFETIME_SECONDS: /,
+      );
   });
 
   it('converts numbers and booleans', () => {

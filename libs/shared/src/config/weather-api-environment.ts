@@ -1,5 +1,15 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+} from 'class-validator';
+import { AccessTokenRequiredClaims, type AccessTokenRequiredClaim } from '../oauth/oauth.constants';
 import { IsHttpUrl } from './is-http-url';
 import { ServerEnvironment } from './server-environment';
 
@@ -23,6 +33,33 @@ export class WeatherApiEnvironment extends ServerEnvironment {
   @Max(3600)
   @IsInt()
   CLOCK_SKEW: number = 60;
+
+  /**
+   * The RFC 9068 claims a token must carry besides `iss`, `exp` and `aud`: a comma-separated list
+   * of `iat`, `jti`, `sub`, `client_id`, or `none`, for an authority that omits some.
+   * Default: all four (the identity always issues them).
+   */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value !== 'string'
+      ? value
+      : value.trim() === 'none'
+        ? []
+        : value.split(',').map((claim) => claim.trim()),
+  )
+  @IsIn(AccessTokenRequiredClaims, {
+    each: true,
+    message: `must be none or a comma-separated list of ${AccessTokenRequiredClaims.join(', ')}`,
+  })
+  REQUIRED_CLAIMS: readonly AccessTokenRequiredClaim[] = AccessTokenRequiredClaims;
+
+  /**
+   * The longest lifetime, in seconds, of a token the API accepts: `exp` at most this long after
+   * `iat`, and from now. Default 1 day; raise it for clients given a longer `accessTokenLifetime`.
+   */
+  @Type(() => Number)
+  @Min(1)
+  @IsInt()
+  MAX_TOKEN_LIFETIME_SECONDS: number = 86_400;
 
   /**
    * The token endpoint the API's Swagger UI sends the browser to, when the browser reaches the

@@ -21,6 +21,14 @@ export const JwtBearerClientAssertionType =
 /** RFC 9068 §2.1: the `typ` header of a JWT access token (the `application/` prefix is optional). */
 export const AccessTokenJwtType = 'at+jwt';
 
+/**
+ * RFC 9068 §2.2: the claims a JWT access token must carry besides `iss`, `exp` and `aud`, which a
+ * resource server always checks. The identity issues every one; a resource server may be told to
+ * do without some for an authority that omits them.
+ */
+export const AccessTokenRequiredClaims = ['iat', 'jti', 'sub', 'client_id'] as const;
+export type AccessTokenRequiredClaim = (typeof AccessTokenRequiredClaims)[number];
+
 export const OAuthPaths = {
   Token: '/connect/token',
   OpenIdConfiguration: '/.well-known/openid-configuration',
