@@ -52,7 +52,7 @@ describe('the admin API /admin/clients', () => {
       url: '/connect/token',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        authorization: basicAuthorization(clientId, secret),
       },
       payload: form.toString(),
     });
@@ -362,6 +362,50 @@ describe('the admin API /admin/clients', () => {
       expect((await call('DELETE', created.headers.location as string)).statusCode).toBe(204);
     });
 
+    it.each([
+      'm2m:client%1',
+      'urn:acme:billing',
+      'spiffe://example.org/ns/prod/sa/billing',
+      'my client',
+    ])(
+      'manages the RFC 6749 VSCHAR client id %j, addressed percent-encoded in the path',
+      async (clientId) => {
+        const secret = 'a s:e/c%r+et value';
+        const created = await call('POST', '/admin/clients', {
+          clientId,
+          allowedGrantTypes: ['client_credentials'],
+          allowedScopes: ['api1'],
+          secret: { value: secret },
+        });
+        expect(created.statusCode).toBe(201);
+        const path = `/admin/clients/${encodeURIComponent(clientId)}`;
+        expect(created.headers.location).toBe(path);
+        expect((await call('GET', path)).json()).toMatchObject({ clientId, source: 'database' });
+        const patched = await call('PATCH', path, { clientName: 'renamed' });
+        expect(patched.json()).toMatchObject({ clientId, clientName: 'renamed' });
+        const added = await call('POST', `${path}/secrets`, { value: 'another-secret-value' });
+        expect(added.statusCode).toBe(201);
+        const { id } = added.json<{ id: string }>();
+        expect((await call('DELETE', `${path}/secrets/${id}`)).statusCode).toBe(204);
+
+        expect(await tokenRequest(clientId, secret)).toMatchObject({ status: 200 });
+        const posted = await app.inject({
+          method: 'POST',
+          url: '/connect/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: clientId,
+            client_secret: secret,
+          }).toString(),
+        });
+        expect(posted.statusCode).toBe(200);
+
+        expect((await call('DELETE', path)).statusCode).toBe(204);
+        expect((await call('GET', path)).statusCode).toBe(404);
+      },
+    );
+
     it('revokes the tokens of an admin client once it is disabled', async () => {
       const { secret } = (
         await call('POST', '/admin/clients', {
@@ -382,7 +426,7 @@ describe('the admin API /admin/clients', () => {
   describe('errors as problem documents', () => {
     it('names every invalid field with its path (400)', async () => {
       const response = await call('POST', '/admin/clients', {
-        clientId: 'bad:id',
+        clientId: 'bad\nid',
         allowedScopes: ['api1', 'nope'],
         accessTokenLifetime: 31_536_001,
         claims: [{ type: 'aud', value: 'x' }],
@@ -396,7 +440,11 @@ describe('the admin API /admin/clients', () => {
         status: 400,
         detail: expect.stringMatching(/^invalid input: clientId: /),
         errors: [
-          { path: 'clientId', message: 'must be printable ASCII without spaces or ":"' },
+          {
+            path: 'clientId',
+            message:
+              'must be 1 to 200 printable ASCII characters (RFC 6749 VSCHAR: space to "~"), no control or non-ASCII character',
+          },
           { path: 'accessTokenLifetime', message: 'must not be greater than 31536000' },
           { path: 'claims[0].type', message: '"aud" is a protocol claim and cannot be configured' },
         ],
@@ -483,6 +531,12 @@ describe('the admin API /admin/clients', () => {
     });
   });
 });
+
+/** RFC 6749 §2.3.1: `Basic base64(urlencode(id) ":" urlencode(secret))`. */
+function basicAuthorization(clientId: string, secret: string): string {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
+}
 
 /** The claims of `token`, re-signed by a fresh key under the same kid: never published by us. */
 function foreignToken(token: string): string {

@@ -217,6 +217,31 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
   });
 
   it.each([
+    'm2m:client%1',
+    'urn:acme:billing',
+    'spiffe://example.org/ns/prod/sa/billing',
+    'my client',
+  ])('manages the RFC 6749 VSCHAR client id %j', async (clientId) => {
+    const created = await identity(
+      'clients',
+      'create',
+      clientId,
+      '--scope',
+      'api1',
+      '--secret',
+      'a s:e/c%r+et value',
+      '--json',
+    );
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(created.stdout)).toMatchObject({ clientId, source: 'database' });
+    expect(await storedHashes(clientId)).toEqual([hashSecret('a s:e/c%r+et value')]);
+    expect((await identity('clients', 'disable', clientId)).stdout).toBe(
+      `disabled the client ${clientId}\n`,
+    );
+    expect((await identity('clients', 'delete', clientId)).code).toBe(0);
+  });
+
+  it.each([
     [['clients', 'show', 'nobody'], 'identity: there is no client "nobody"\n'],
     [
       ['clients', 'delete', 'configured'],
@@ -261,14 +286,14 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
 
   it('cannot start with an invalid configuration file: one line, exit 1', async () => {
     const broken = join(store.dataDir(), 'broken.json');
-    writeFileSync(broken, '{"clients": [{"clientId": "a b"}]}');
+    writeFileSync(broken, '{"clients": [{"clientId": "caf\u00e9"}]}');
     const previous = process.env.IDENTITY_CONFIG;
     process.env.IDENTITY_CONFIG = broken;
     try {
       expect(await identity('clients', 'list')).toEqual({
         code: 1,
         stdout: '',
-        stderr: `identity: ${broken} is invalid: clients[0].clientId: must be printable ASCII without spaces or ":"\n`,
+        stderr: `identity: ${broken} is invalid: clients[0].clientId: must be 1 to 200 printable ASCII characters (RFC 6749 VSCHAR: space to "~"), no control or non-ASCII character\n`,
       });
     } finally {
       process.env.IDENTITY_CONFIG = previous;

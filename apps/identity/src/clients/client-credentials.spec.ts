@@ -15,6 +15,39 @@ describe('readPresentedCredentials', () => {
     });
   });
 
+  // RFC 6749 §2.3.1: id and secret are application/x-www-form-urlencoded before base64, so
+  // '+' is a space and every %XX an octet; ':' inside either is always encoded.
+  const id = 'm2m:svc/a b+c%1';
+  const secret = 'p:a/s s+w%1rd';
+
+  it('reads a VSCHAR id and a secret with ":", "/", "%", "+" and a space from Basic', () => {
+    const header = `Basic ${Buffer.from('m2m%3Asvc%2Fa+b%2Bc%251:p%3Aa%2Fs+s%2Bw%251rd').toString('base64')}`;
+    expect(header).toBe(basic(id, secret));
+    expect(readPresentedCredentials(tokenRequest('', header))).toEqual({
+      method: 'client_secret_basic',
+      clientId: id,
+      clientSecret: secret,
+    });
+  });
+
+  it('reads the same id and secret from client_secret_post', () => {
+    const form = new URLSearchParams({ client_id: id, client_secret: secret }).toString();
+    expect(form).toBe('client_id=m2m%3Asvc%2Fa+b%2Bc%251&client_secret=p%3Aa%2Fs+s%2Bw%251rd');
+    expect(readPresentedCredentials(tokenRequest(form))).toEqual({
+      method: 'client_secret_post',
+      clientId: id,
+      clientSecret: secret,
+    });
+  });
+
+  it('reads an unencoded "+" in Basic as a space, as form decoding does', () => {
+    const header = `Basic ${Buffer.from('a+b:c+d').toString('base64')}`;
+    expect(readPresentedCredentials(tokenRequest('', header))).toMatchObject({
+      clientId: 'a b',
+      clientSecret: 'c d',
+    });
+  });
+
   it('accepts the Basic scheme name in any case', () => {
     const header = basic('client', 'secret').replace('Basic', 'bAsIc');
     expect(readPresentedCredentials(tokenRequest('', header))?.clientId).toBe('client');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '@app/shared';
-import { loadIdentityConfigFile } from './config-file';
+import { clientsAlsoInDatabase, loadIdentityConfigFile } from './config-file';
 import { jsonSyntaxErrorOffset } from './config-file-syntax';
 
 const repoRoot = resolve(__dirname, '..', '..', '..', '..');
@@ -62,6 +62,40 @@ describe('loadIdentityConfigFile', () => {
       // YAML 1.2: an unquoted date stays the string the DTO validates.
       clientSecrets: [{ value: SECRET_HASH, expiration: '2030-01-01T00:00:00Z' }],
     });
+  });
+
+  it.each([
+    'm2m:client%1',
+    'urn:acme:billing',
+    'spiffe://example.org/ns/prod/sa/billing',
+    'my client',
+  ])('accepts the client id %j: any RFC 6749 VSCHAR string', async (clientId) => {
+    const text = validYaml.replace('clientId: client', `clientId: ${JSON.stringify(clientId)}`);
+    const config = await loadIdentityConfigFile(write('.yaml', text));
+    expect(config.clients[0].clientId).toBe(clientId);
+  });
+
+  it('names the CLI fix for a duplicated id as one shell word, however the id is spelt', () => {
+    const clients = [{ clientId: 'my client' }, { clientId: "o'brien" }, { clientId: 'urn:a:b' }];
+    expect(
+      clientsAlsoInDatabase(clients as never, ['my client', "o'brien", 'urn:a:b']).map((problem) =>
+        problem.slice(problem.indexOf('clients delete ')),
+      ),
+    ).toEqual([
+      "clients delete 'my client')",
+      "clients delete 'o'\\''brien')",
+      'clients delete urn:a:b)',
+    ]);
+  });
+
+  it.each([
+    ['a control character', 'a\\u0001b'],
+    ['a non-ASCII character', 'caf\\u00e9'],
+  ])('refuses a client id with %s', async (_case, escaped) => {
+    const text = validYaml.replace('clientId: client', `clientId: "${escaped}"`);
+    expect(await failure(write('.yaml', text))).toBe(
+      'clients[0].clientId: must be 1 to 200 printable ASCII characters (RFC 6749 VSCHAR: space to "~"), no control or non-ASCII character',
+    );
   });
 
   it('reads any other extension as JSON, the default', async () => {

@@ -45,10 +45,15 @@ export function clientsAlsoInDatabase(
   return clients.flatMap(({ clientId }, i) =>
     inDatabase.has(clientId)
       ? [
-          `clients[${i}].clientId: "${clientId}" is defined both in the configuration file and in the database (fix: remove it from this file, or delete the database client: npm run identity -- clients delete ${clientId})`,
+          `clients[${i}].clientId: "${clientId}" is defined both in the configuration file and in the database (fix: remove it from this file, or delete the database client: npm run identity -- clients delete ${shellWord(clientId)})`,
         ]
       : [],
   );
+}
+
+/** A client id as one shell word: any VSCHAR id may hold a space or a quote. */
+function shellWord(value: string): string {
+  return /^[\w.:/@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function unreadable(error: NodeJS.ErrnoException): string {

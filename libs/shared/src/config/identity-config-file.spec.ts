@@ -124,7 +124,7 @@ describe('the identity configuration file', () => {
       apiScopes: [{ name: 'has space' }],
       clients: [
         { clientId: 'ok', clientSecrets: [{ value: 'secret' }], accessTokenLifetime: 0 },
-        { clientId: 'a:b', allowedScope: ['api1'], enabled: 'yes' },
+        { clientId: 'a\tb', allowedScope: ['api1'], enabled: 'yes' },
       ],
     });
     expect(problemsOf({})).toEqual([]);

@@ -10,7 +10,6 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -26,7 +25,8 @@ import {
   IsPublicJwkSet,
   type AccessTokenType,
   ClientIdPattern,
-  ClientIdPatternMessage,
+  ClientIdRule,
+  IsClientId,
   MaxAccessTokenLifetime,
   ReservedClaimTypes,
 } from '@app/shared';
@@ -99,13 +99,13 @@ export class SecretInput {
 
 export class CreateClientInput {
   @ApiProperty({
+    minLength: 1,
     maxLength: ClientIdMaxLength,
     pattern: ClientIdPattern.source,
     example: 'billing-service',
+    description: `${ClientIdRule}, e.g. \`urn:acme:billing\` or \`spiffe://example.org/sa/billing\`.`,
   })
-  @MaxLength(ClientIdMaxLength)
-  @Matches(ClientIdPattern, { message: ClientIdPatternMessage })
-  @IsString()
+  @IsClientId()
   clientId!: string;
 
   @ApiPropertyOptional({ maxLength: 200 })

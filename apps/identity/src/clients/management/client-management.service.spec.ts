@@ -190,7 +190,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
       const issues = issuesOf(
         await rejection(
           service.create({
-            clientId: 'has space',
+            clientId: 'has\u0000nul',
             enabled: 'yes',
             accessTokenLifetime: 0,
             claims: [
@@ -204,7 +204,11 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
       );
       expect(issues).toEqual([
         { path: 'allowedScope', message: 'property allowedScope should not exist' },
-        { path: 'clientId', message: 'must be printable ASCII without spaces or ":"' },
+        {
+          path: 'clientId',
+          message:
+            'must be 1 to 200 printable ASCII characters (RFC 6749 VSCHAR: space to "~"), no control or non-ASCII character',
+        },
         { path: 'enabled', message: 'must be a boolean value' },
         { path: 'accessTokenLifetime', message: 'must not be less than 1' },
         { path: 'claims[1].type', message: '"sub" is a protocol claim and cannot be configured' },
