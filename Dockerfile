@@ -37,7 +37,8 @@ COPY package.json ./
 COPY --from=build /app/dist ./dist
 COPY config ./config
 # The identity's embedded database (when DATABASE_URL is unset) lives here: mount a volume on it.
-RUN mkdir -p /data && chown node:node /data
+# Owner-only, as the identity creates it: it holds the signing keys (a new volume copies the mode).
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 ENV IDENTITY_DATA_DIR=/data
 USER node
 # identity, weather-api

@@ -1,10 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   clients,
   decodeJwt,
+  eventually,
   fetchJwks,
+  getJson,
   getToken,
   keyForToken,
   rsaThumbprint,
@@ -76,5 +78,75 @@ describe('signing keys', () => {
 
     expect((await fetchJwks(upgraded.url)).keys.map((key) => key.kid)).toEqual([legacyKid]);
     expect(decodeJwt(await getToken(upgraded.url, clients.standard)).header.kid).toBe(legacyKid);
+  });
+});
+
+// Keys at rest: the identity starts without IDENTITY_KEY_ENCRYPTION_KEY (the demo, compose and the
+// tests do), but says so in production and in its readiness details.
+describe('signing keys at rest', () => {
+  let identity: RunningIdentity | undefined;
+  afterEach(() => identity?.stop());
+
+  /** The log lines (pino JSON) with a `msg` matching `pattern`. */
+  function warnings(app: RunningIdentity, pattern: RegExp): string[] {
+    return app
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg?: string })
+      .filter((entry) => entry.level === 40 && pattern.test(entry.msg ?? ''))
+      .map((entry) => entry.msg!);
+  }
+
+  /** Waits until `count` such warnings have come through the process's stdout. */
+  async function logged(app: RunningIdentity, pattern: RegExp, count: number): Promise<void> {
+    await eventually(() => Promise.resolve(warnings(app, pattern).length >= count), 5000, 50);
+  }
+
+  async function signingKeyDetails(app: RunningIdentity): Promise<unknown> {
+    const ready = await getJson(`${app.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    return (ready.json as { info: { signingKey: unknown } }).info.signingKey;
+  }
+
+  it('in production without an encryption key: one warning naming the risk and the fix; ready says "clear"', async () => {
+    identity = await startIdentity({ env: { NODE_ENV: 'production' } });
+    await logged(identity, /stored in clear/, 1);
+    expect(warnings(identity, /stored in clear/)).toEqual([
+      'the signing keys are stored in clear: anyone who reads the database or a backup of it can sign tokens that the APIs and the admin API accept (fix: set IDENTITY_KEY_ENCRYPTION_KEY to the output of `openssl rand -base64 32`, the same on every replica)',
+    ]);
+    expect(await signingKeyDetails(identity)).toEqual({
+      status: 'up',
+      kid: expect.any(String),
+      privateKeysAtRest: 'clear',
+    });
+  });
+
+  it('with an encryption key: no warning, and ready says "encrypted"', async () => {
+    identity = await startIdentity({
+      env: {
+        NODE_ENV: 'production',
+        IDENTITY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      },
+    });
+    expect(await signingKeyDetails(identity)).toMatchObject({ privateKeysAtRest: 'encrypted' });
+    expect(warnings(identity, /stored in clear/)).toEqual([]);
+  });
+
+  it('warns when the data directory or the SQLite file is open to other users, naming the chmod', async () => {
+    const dataDir = join(tempDir('identity-open-'), 'data');
+    identity = await startIdentity({ dataDir });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700); // created owner-only
+    expect(warnings(identity, /open to other users/)).toEqual([]);
+    await identity.stop();
+
+    chmodSync(dataDir, 0o755);
+    chmodSync(join(dataDir, 'identity.sqlite'), 0o644);
+    identity = await startIdentity({ dataDir });
+    await logged(identity, /open to other users/, 2);
+    expect(warnings(identity, /open to other users/)).toEqual([
+      `${dataDir} holds the signing keys and is open to other users (mode 755): whoever can read it can sign tokens (fix: chmod 700 ${dataDir})`,
+      `${join(dataDir, 'identity.sqlite')} holds the signing keys and is open to other users (mode 644): whoever can read it can sign tokens (fix: chmod 600 ${join(dataDir, 'identity.sqlite')})`,
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -302,7 +304,22 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
 });
 
 describe('the identity CLI (npm run identity -- keys ...)', () => {
-  useFreshStore('identity-cli-keys-');
+  const store = useFreshStore('identity-cli-keys-');
+
+  /** The private_key column of every signing key, as stored. */
+  function storedPrivateKeys(): string[] {
+    const db = new Database(join(store.dataDir(), 'identity.sqlite'), { readonly: true });
+    try {
+      return db
+        .prepare<[], { private_key: string }>(
+          'SELECT private_key FROM identity_signing_keys ORDER BY generation',
+        )
+        .all()
+        .map((row) => row.private_key);
+    } finally {
+      db.close();
+    }
+  }
 
   it('lists no key before the identity first starts, and creates none', async () => {
     expect(await identity('keys', 'list')).toEqual({
@@ -331,6 +348,40 @@ describe('the identity CLI (npm run identity -- keys ...)', () => {
     ]);
     expect(keys[0].kid).toBe(first.kid);
     expect(second.stdout).toContain(keys[1].kid);
+  });
+
+  it('keys encrypt: refuses without IDENTITY_KEY_ENCRYPTION_KEY, with one line naming the fix', async () => {
+    expect(await identity('keys', 'encrypt')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'identity: IDENTITY_KEY_ENCRYPTION_KEY is not set (fix: generate one with `openssl rand -base64 32` and set it here and for the identity)\n',
+    });
+  });
+
+  it('keys encrypt: encrypts the keys stored in clear in place, reporting how many; again, none', async () => {
+    process.env.IDENTITY_KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+    try {
+      const first = await identity('keys', 'encrypt');
+      expect(first).toEqual({
+        code: 0,
+        stdout: 'encrypted 2 signing key(s) with IDENTITY_KEY_ENCRYPTION_KEY; 0 already were\n',
+        stderr:
+          'The identity needs the same IDENTITY_KEY_ENCRYPTION_KEY to read them: set it on every replica, then restart them.\n',
+      });
+      expect(storedPrivateKeys()).toEqual([
+        expect.stringMatching(/^enc:v1:/),
+        expect.stringMatching(/^enc:v1:/),
+      ]);
+      expect(await identity('keys', 'encrypt', '--json')).toEqual({
+        code: 0,
+        stdout: `${JSON.stringify({ encrypted: 0, alreadyEncrypted: 2 }, null, 2)}\n`,
+        stderr: '',
+      });
+      expect((await identity('keys', 'list')).code).toBe(0);
+    } finally {
+      delete process.env.IDENTITY_KEY_ENCRYPTION_KEY;
+    }
   });
 
   it('refuses an unknown keys subcommand with one line and a non-zero exit', async () => {

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { AtRestWarnings } from './at-rest-warnings';
 import { JwksController } from './jwks.controller';
 import { SigningKeyManager } from './signing-key-manager';
 import { SigningKeyStore } from './signing-key-store';
@@ -10,8 +11,9 @@ export interface KeysModuleOptions {
 }
 
 /**
- * Signing keys, their rotation, and the JWKS that publishes their public halves. Needs the
- * PersistenceModule (DataSource, StoreChanges).
+ * Signing keys, their rotation, and the JWKS that publishes their public halves; warns at start-up
+ * when the keys are open to whoever reads the storage. Needs the PersistenceModule (DataSource,
+ * StoreChanges).
  */
 @Module({})
 export class KeysModule {
@@ -22,6 +24,7 @@ export class KeysModule {
       controllers: [JwksController],
       providers: [
         SigningKeyManager,
+        AtRestWarnings,
         { provide: SigningKeyStore, useClass: options.store ?? DatabaseSigningKeyStore },
       ],
       exports: [SigningKeyStore, SigningKeyManager],

@@ -32,6 +32,9 @@ import {
 import { generatePrivateKey, keyMismatch, toSigningKey, type SigningKey } from './signing-key';
 import { readLegacyKeyFile } from './stores/legacy-key-file';
 
+/** How the private keys are kept in the database (`/health/ready` says). */
+export type PrivateKeysAtRest = 'clear' | 'encrypted';
+
 /** A usable key with its place in the schedule. */
 export interface ScheduledSigningKey extends KeyTimes {
   readonly key: SigningKey;
@@ -63,7 +66,8 @@ const MAX_ATTEMPTS = 5;
  * unique: of replicas racing, one insert wins and the others re-read and find its key. Every
  * write records a change, so each replica's DatabaseSigningKeyStore reloads.
  *
- * The CLI's `keys list` and `keys rotate` call listKeys() and forceRotation().
+ * The CLI's `keys list`, `keys rotate` and `keys encrypt` call listKeys(), forceRotation() and
+ * encryptStoredKeys().
  * Each key created, deleted or forced in is an audit event (SigningKeyRotated) where there is an
  * audit trail (not in the CLI); DatabaseSigningKeyStore records when a key starts signing.
  */
@@ -73,6 +77,8 @@ export class SigningKeyManager {
   /** Parsed keys by kid, with the stored text they came from: parsing is done once per key. */
   private readonly parsed = new Map<string, { stored: string; key: SigningKey }>();
   private writes: Promise<unknown> = Promise.resolve();
+  /** How many keys the last read found stored in clear. */
+  private keysInClear?: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -114,10 +120,38 @@ export class SigningKeyManager {
           await this.deleteKeys(expired);
           keys = keys.filter((key) => !expired.includes(key));
         }
-        await this.encryptKeysStoredInClear(rows);
+        if (this.settings.keys.encryptionKey) await this.encryptKeysStoredInClear(rows);
         return keys;
       }),
     );
+  }
+
+  /**
+   * `keys encrypt`: encrypts in place, under IDENTITY_KEY_ENCRYPTION_KEY, every key stored in
+   * clear, as the identity does at start-up when the variable is set. Every key is read first, so
+   * a key encrypted under another encryption key stops it before anything is written. Idempotent.
+   */
+  encryptStoredKeys(): Promise<{ encrypted: number; alreadyEncrypted: number }> {
+    if (!this.settings.keys.encryptionKey) {
+      return Promise.reject(
+        new Error(
+          `${ENCRYPTION_KEY_VARIABLE} is not set (fix: generate one with \`openssl rand -base64 32\` and set it here and for the identity)`,
+        ),
+      );
+    }
+    return this.exclusive(async () => {
+      const { rows } = await this.load();
+      const encrypted = await this.encryptKeysStoredInClear(rows);
+      return { encrypted, alreadyEncrypted: rows.length - encrypted };
+    });
+  }
+
+  /**
+   * How the private keys are kept in the database, as last read: `encrypted` only when
+   * IDENTITY_KEY_ENCRYPTION_KEY is set and no key was found in clear. From memory, no read.
+   */
+  privateKeysAtRest(): PrivateKeysAtRest {
+    return this.settings.keys.encryptionKey && this.keysInClear === 0 ? 'encrypted' : 'clear';
   }
 
   /**
@@ -187,6 +221,7 @@ export class SigningKeyManager {
   private async load(): Promise<{ rows: SigningKeyEntity[]; keys: ScheduledSigningKey[] }> {
     const rows = await this.readRows();
     const keys = rows.map((row) => ({ ...keyTimesOf(row), key: this.parse(row) }));
+    this.keysInClear = rows.filter((row) => !isEncryptedPrivateKey(row.privateKey)).length;
     for (const kid of this.parsed.keys()) {
       if (!rows.some((row) => row.kid === kid)) this.parsed.delete(kid);
     }
@@ -254,9 +289,11 @@ export class SigningKeyManager {
     }
   }
 
-  private async encryptKeysStoredInClear(rows: readonly SigningKeyEntity[]): Promise<void> {
+  /** Returns how many keys this call encrypted (another replica may have done some first). */
+  private async encryptKeysStoredInClear(rows: readonly SigningKeyEntity[]): Promise<number> {
     const encryptionKey = this.settings.keys.encryptionKey;
-    if (!encryptionKey) return;
+    if (!encryptionKey) throw new TypeError('no encryption key to encrypt the signing keys with');
+    let encrypted = 0;
     for (const row of rows.filter((r) => !isEncryptedPrivateKey(r.privateKey))) {
       const sealed = encryptPrivateKey(row.privateKey, row.kid, encryptionKey);
       // Only if still in clear: another replica may have encrypted it already.
@@ -268,9 +305,13 @@ export class SigningKeyManager {
         ),
       );
       if (updated > 0) {
+        encrypted++;
         this.logger.log(`encrypted signing key ${row.kid} at rest with ${ENCRYPTION_KEY_VARIABLE}`);
       }
     }
+    // Every row is encrypted now, by this call or by another replica's.
+    this.keysInClear = 0;
+    return encrypted;
   }
 
   /** The previous version's key file becomes generation 1, signing now, when the store is empty. */

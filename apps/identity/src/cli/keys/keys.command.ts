@@ -1,12 +1,13 @@
 import { Command, CommandRunner } from 'nest-commander';
+import { EncryptKeysCommand } from './encrypt-keys.command';
 import { ListKeysCommand } from './list-keys.command';
 import { RotateKeysCommand } from './rotate-keys.command';
 
 /** `identity keys <subcommand>`: the signing keys, which rotate on their own schedule. */
 @Command({
   name: 'keys',
-  description: 'list the signing keys, or force a rotation',
-  subCommands: [ListKeysCommand, RotateKeysCommand],
+  description: 'list the signing keys, force a rotation, or encrypt them at rest',
+  subCommands: [ListKeysCommand, RotateKeysCommand, EncryptKeysCommand],
 })
 export class KeysCommand extends CommandRunner {
   run(params: string[]): Promise<void> {
