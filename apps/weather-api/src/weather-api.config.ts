@@ -27,6 +27,8 @@ function weatherApiSettingsFrom(environment: WeatherApiEnvironment) {
     requiredClaims: environment.REQUIRED_CLAIMS,
     /** The longest token lifetime accepted, in seconds. */
     maxTokenLifetimeSeconds: environment.MAX_TOKEN_LIFETIME_SECONDS,
+    /** How long fetched signing keys answer before the JWKS is asked again. */
+    keyCacheSeconds: environment.KEY_CACHE_SECONDS,
     server: toServerSettings(environment),
     /** Overrides the discovered token endpoint in the OpenAPI document. */
     openApiTokenUrl: environment.OPENAPI_TOKEN_URL,

@@ -372,6 +372,7 @@ async function startWeatherApi(
       clockSkewSeconds: 60,
       requiredClaims: AccessTokenRequiredClaims,
       maxTokenLifetimeSeconds: 86_400,
+      keyCacheSeconds: 600,
       requireHttpsMetadata: false,
       openApiTokenUrl: undefined,
       apiSecret: undefined,

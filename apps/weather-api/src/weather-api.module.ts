@@ -25,6 +25,7 @@ import { WeatherModule } from './weather/weather.module';
         clockSkewSeconds: settings.clockSkewSeconds,
         requiredClaims: settings.requiredClaims,
         maxTokenLifetimeSeconds: settings.maxTokenLifetimeSeconds,
+        keyCacheSeconds: settings.keyCacheSeconds,
         requireHttpsMetadata: settings.requireHttpsMetadata,
         // The API resource's name (AUDIENCE) is its client id at the introspection endpoint.
         introspection:

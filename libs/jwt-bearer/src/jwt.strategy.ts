@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { JwtVerifyOptions } from '@nestjs/jwt';
@@ -44,6 +45,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
   private readonly claimRules: ClaimRules;
   private readonly dpopEnabled: boolean;
 
+  /** The key each request's token is being verified with, for its verdict (see rememberingKeys). */
+  private readonly verifyingKeys: WeakMap<object, KeyObject>;
+
   constructor(
     @Inject(RESOLVED_JWT_BEARER_OPTIONS) options: ResolvedJwtBearerOptions,
     keys: SigningKeyResolver,
@@ -52,13 +56,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     private readonly revocation: TokenRevocation,
     private readonly dpop: DPoPProofVerifier,
   ) {
+    const verifyingKeys = new WeakMap<object, KeyObject>();
     super({
       jwtFromRequest: options.dpop.enabled
         ? (request: unknown) => presentedToken(request, true)?.token ?? null
         : bearerTokenFrom,
       // @types/passport-jwt says string or Buffer; passport-jwt hands the key to jsonwebtoken
       // untouched, and jsonwebtoken 9 takes a KeyObject (and parses anything else every time).
-      secretOrKeyProvider: checkedBeforeKeyLookup(keys.secretOrKeyProvider) as SecretOrKeyProvider,
+      secretOrKeyProvider: checkedBeforeKeyLookup(
+        rememberingKeys(keys.secretOrKeyProvider, verifyingKeys),
+      ) as SecretOrKeyProvider,
       audience: options.audience,
       // jsonwebtoken's Algorithm has no EdDSA: eddsa-verifier.ts verifies it.
       algorithms: [...options.algorithms] as JwtVerifyOptions['algorithms'],
@@ -76,6 +83,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
       maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
     };
     this.dpopEnabled = options.dpop.enabled;
+    this.verifyingKeys = verifyingKeys;
   }
 
   async validate(request: unknown, { header, payload }: VerifiedJwt): Promise<AccessTokenClaims> {
@@ -96,17 +104,36 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_BEARER_STRATEGY)
     const { token } = presented;
     if (await this.revocation.isRevoked(claims, token))
       throw new InvalidToken('the token was revoked');
-    this.verified.set(token, {
-      claims,
-      kid: typeof header.kid === 'string' ? header.kid : undefined,
-      exp: payload.exp as number,
-      nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
-      jkt,
-    });
+    const key = this.verifyingKeys.get(request as object);
+    if (key !== undefined)
+      this.verified.set(token, {
+        claims,
+        kid: typeof header.kid === 'string' ? header.kid : undefined,
+        key,
+        exp: payload.exp as number,
+        nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
+        jkt,
+      });
     // The token is good; whether this request may use it is checked on every request.
     this.dpop.checkPresentation(request as ProofRequest, presented, jkt);
     return claims;
   }
+}
+
+/**
+ * Remembers, per request, the key handed to the verifier, so the verdict names the very key that
+ * verified it (not just a kid another key may take over) and dies with it.
+ */
+function rememberingKeys(
+  provider: KeyObjectProvider,
+  keys: WeakMap<object, KeyObject>,
+): KeyObjectProvider {
+  return (request, rawToken, done) =>
+    provider(request, rawToken, (error, key) => {
+      if (key !== undefined && typeof request === 'object' && request !== null)
+        keys.set(request, key);
+      done(error, key);
+    });
 }
 
 /** The token's structure is checked first: a malformed one costs no key lookup. */

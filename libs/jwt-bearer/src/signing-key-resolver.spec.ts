@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { InvalidToken, TemporarilyUnavailable, type OAuthError } from '@app/shared';
 import { FakeAuthority, TestSigningKey, type TestAlgorithm } from '@app/jwt-bearer/testing';
@@ -259,51 +260,107 @@ describe('SigningKeyResolver', () => {
     });
   });
 
-  describe('isTrusted: may a verdict on a token signed by this kid be reused?', () => {
+  describe('isTrusted: may a verdict on a token this key verified for this kid be reused?', () => {
     const kid = () => authority.signingKey.kid;
 
     it('not for a kid never resolved', () => {
-      expect(resolver.isTrusted(kid())).toBe(false);
+      expect(resolver.isTrusted(kid(), authority.signingKey.publicKey)).toBe(false);
     });
 
     it('for keyCacheSeconds after the JWKS last held the key', async () => {
       const trusting = resolverFor({ keyCacheSeconds: 600 });
       const before = Date.now();
-      await trusting.resolve(authority.signAccessToken());
-      expect(trusting.isTrusted(kid())).toBe(true);
-      expect(trusting.isTrusted(kid(), before + 599_000)).toBe(true);
-      expect(trusting.isTrusted(kid(), Date.now() + 600_000)).toBe(false);
+      const key = await trusting.resolve(authority.signAccessToken());
+      expect(trusting.isTrusted(kid(), key)).toBe(true);
+      expect(trusting.isTrusted(kid(), key, before + 599_000)).toBe(true);
+      expect(trusting.isTrusted(kid(), key, Date.now() + 600_000)).toBe(false);
+    });
+
+    it('only for the very key resolved, not another KeyObject of the kid', async () => {
+      const trusting = resolverFor({ keyCacheSeconds: 600 });
+      const key = await trusting.resolve(authority.signAccessToken());
+      expect(trusting.isTrusted(kid(), authority.signingKey.publicKey)).toBe(false);
+      expect(trusting.isTrusted(kid(), key)).toBe(true);
     });
 
     it('no longer once the authority says the kid is gone', async () => {
       const token = authority.signAccessToken();
-      await resolver.resolve(token);
+      const key = await resolver.resolve(token);
       authority.publishedKeys = [new TestSigningKey()];
       await sleep(5); // past the 1 ms key cache: the next resolve() asks the JWKS
       await expect(resolver.resolve(token)).rejects.toThrow(
         new InvalidToken("the token's signing key is unknown"),
       );
-      expect(resolver.isTrusted(kid(), 0)).toBe(false);
+      expect(resolver.isTrusted(kid(), key, 0)).toBe(false);
     });
 
-    it('not beyond the moment jwks-rsa would ask the authority again', async () => {
-      await resolver.resolve(authority.signAccessToken());
+    describe('a refetch, within keyCacheSeconds, drops at once a key it no longer lists', () => {
+      let trusting: SigningKeyResolver;
+      let key: KeyObject;
+
+      beforeEach(async () => {
+        trusting = resolverFor({ keyCacheSeconds: 600 });
+        key = await trusting.resolve(authority.signAccessToken());
+      });
+
+      /** A new key's first token: a kid the set lacks, so the JWKS is fetched again. */
+      async function refetchFor(newKey: TestSigningKey): Promise<void> {
+        await trusting.resolve(authority.signAccessToken({ key: newKey }));
+        expect(authority.requests.jwks).toBe(2);
+      }
+
+      it('a key removed', async () => {
+        const next = new TestSigningKey();
+        authority.publishedKeys = [next];
+        await refetchFor(next);
+        expect(trusting.isTrusted(kid(), key)).toBe(false);
+      });
+
+      it('the only key of a kid-less token, replaced by another only key', async () => {
+        const kidless = await trusting.resolve(
+          authority.signAccessToken({ header: { kid: undefined } }),
+        );
+        expect(trusting.isTrusted(undefined, kidless)).toBe(true);
+        const next = new TestSigningKey();
+        authority.publishedKeys = [next];
+        await refetchFor(next);
+        expect(trusting.isTrusted(undefined, kidless)).toBe(false);
+      });
+
+      it('a kid republished with other key material', async () => {
+        const next = new TestSigningKey();
+        authority.publishedKeys = [new TestSigningKey(kid()), next];
+        await refetchFor(next);
+        expect(trusting.isTrusted(kid(), key)).toBe(false);
+      });
+
+      it('but keeps the very KeyObject of a key it lists again, and its verdicts', async () => {
+        const next = new TestSigningKey();
+        authority.publishedKeys = [authority.signingKey, next];
+        await refetchFor(next);
+        expect(trusting.isTrusted(kid(), key)).toBe(true);
+        await expect(trusting.resolve(authority.signAccessToken())).resolves.toBe(key);
+      });
+    });
+
+    it('not beyond the moment the full path would ask the authority again', async () => {
+      const key = await resolver.resolve(authority.signAccessToken());
       await sleep(5);
-      expect(resolver.isTrusted(kid())).toBe(false);
+      expect(resolver.isTrusted(kid(), key)).toBe(false);
       await resolver.resolve(authority.signAccessToken());
       expect(authority.requests.jwks).toBe(2);
     });
 
     it('while the authority is down, until the next retry', async () => {
       const token = authority.signAccessToken();
-      await resolver.resolve(token); // 1 ms key cache: trusted for 1 ms
+      const key = await resolver.resolve(token); // 1 ms key cache: trusted for 1 ms
       authority.available = false;
       await sleep(5);
-      expect(resolver.isTrusted(kid())).toBe(false);
+      expect(resolver.isTrusted(kid(), key)).toBe(false);
 
       await resolver.resolve(token); // the last-known-good key
-      expect(resolver.isTrusted(kid())).toBe(true);
-      expect(resolver.isTrusted(kid(), Date.now() + 1_000)).toBe(false); // metadataRetrySeconds
+      expect(resolver.isTrusted(kid(), key)).toBe(true);
+      expect(resolver.isTrusted(kid(), key, Date.now() + 1_000)).toBe(false); // metadataRetrySeconds
     });
   });
 });

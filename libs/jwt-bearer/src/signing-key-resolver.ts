@@ -26,6 +26,8 @@ interface PublishedKey {
   readonly key: KeyObject;
   /** The JWK's own `alg`, when it names one: the only algorithm the key may verify. */
   readonly jwkAlg: string | undefined;
+  /** kid, alg and the public key's PEM: a refetch that lists the very same key keeps this object. */
+  readonly identity: string;
 }
 
 /** The keys of one JWKS fetch. */
@@ -53,6 +55,11 @@ class PublishedKeys {
     if (kid === undefined) return this.keys.length === 1 ? this.keys[0] : undefined;
     return this.byKid.get(kid);
   }
+
+  /** The keys of this set by identity, for the next fetch to keep those it lists again. */
+  byIdentity(): Map<string, PublishedKey> {
+    return new Map(this.keys.map((key) => [key.identity, key]));
+  }
 }
 
 const unknownKey = () => new InvalidToken("the token's signing key is unknown");
@@ -73,10 +80,14 @@ const unknownKey = () => new InvalidToken("the token's signing key is unknown");
  * - while the authority cannot be asked (down, timing out), the keys last fetched keep working,
  *   and it is asked again after `metadataRetrySeconds`, so an outage does not log every client
  *   out; a token whose key they lack gets authorityUnavailable (503 with Retry-After), not 401;
- * - a `kid` the reachable authority no longer publishes is refused (key removal);
- * - `isTrusted(kid)` says whether a verdict on a token signed by that key may still be reused
- *   (VerifiedTokenCache): only while the key set answers without asking the authority, so a
- *   reused verdict never outlives the moment the full path would ask about the key again.
+ * - every fetch replaces the whole set: a key the fresh JWKS no longer lists stops verifying at
+ *   once (key removal), and so do the verdicts on the tokens it signed (below); a key it lists
+ *   again keeps its KeyObject, so those verdicts stand;
+ * - `isTrusted(kid, key)` says whether a verdict on a token that `key` verified may still be
+ *   reused (VerifiedTokenCache): only while the set held now gives that very key for that kid (a
+ *   kid-less token's only key replaced, or a kid republished with other material, end it), and
+ *   only while the set answers without asking the authority, so a reused verdict never outlives
+ *   the moment the full path would ask about the key again.
  */
 @Injectable()
 export class SigningKeyResolver {
@@ -104,14 +115,13 @@ export class SigningKeyResolver {
   };
 
   /**
-   * Whether a token signed with `kid`'s key, verified before, may be trusted again without asking
-   * the authority about the key.
+   * Whether a token `key` verified for `kid` before may be trusted again without asking the
+   * authority: the set held now still gives that very key for that kid. O(1): a map lookup and
+   * a comparison, on every request VerifiedTokenCache admits.
    */
-  isTrusted(kid: Kid, now: number = Date.now()): boolean {
+  isTrusted(kid: Kid, key: KeyObject, now: number = Date.now()): boolean {
     const published = this.published;
-    return (
-      published !== undefined && now < published.heldUntil && published.find(kid) !== undefined
-    );
+    return published !== undefined && now < published.heldUntil && published.find(kid)?.key === key;
   }
 
   /** Resolves once the key set has been fetched at least once, fetching it now if need be. */
@@ -204,11 +214,14 @@ export class SigningKeyResolver {
   private async fetchKeys(): Promise<PublishedKeys> {
     const { jwksUri } = await this.metadata.get();
     const signingKeys = await this.clientFor(jwksUri).getSigningKeys();
-    const keys = signingKeys.map((signingKey) => ({
-      kid: signingKey.kid || undefined,
-      key: createPublicKey(signingKey.getPublicKey()),
-      jwkAlg: signingKey.alg || undefined,
-    }));
+    const previous = this.published?.byIdentity();
+    const keys = signingKeys.map((signingKey): PublishedKey => {
+      const kid = signingKey.kid || undefined;
+      const jwkAlg = signingKey.alg || undefined;
+      const pem = signingKey.getPublicKey();
+      const identity = `${kid ?? ''}\n${jwkAlg ?? ''}\n${pem}`;
+      return previous?.get(identity) ?? { kid, key: createPublicKey(pem), jwkAlg, identity };
+    });
     const fetchedAt = Date.now();
     return new PublishedKeys(keys, fetchedAt, fetchedAt + this.options.keyCacheSeconds * 1000);
   }

@@ -220,6 +220,91 @@ describe('reuse and key removal', () => {
   });
 });
 
+// Issue 12, point 7: a key a fresh JWKS no longer lists stops verifying at the refetch, whatever
+// keyCacheSeconds (10 min here, the default) and whatever verdicts are cached.
+describe('a key dropped from the JWKS, at the next refetch', () => {
+  let authority: FakeAuthority;
+  let app: NestFastifyApplication;
+  const get = (token: string) =>
+    app.inject({ url: '/claims', headers: { authorization: `Bearer ${token}` } });
+  const unknownKey = {
+    error: 'invalid_token',
+    error_description: "the token's signing key is unknown",
+  };
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    authority = await FakeAuthority.start();
+  });
+  beforeEach(async () => {
+    authority.publishedKeys = [authority.signingKey];
+    app = await startApp({ authority: authority.issuer });
+  });
+  afterEach(() => app.close());
+  afterAll(() => authority.close());
+
+  /** The authority drops every key for `next`, whose first token makes the API refetch. */
+  async function replaceKeys(...next: TestSigningKey[]): Promise<void> {
+    const jwks = authority.requests.jwks;
+    authority.publishedKeys = next;
+    expect((await get(authority.signAccessToken({ key: next[next.length - 1] }))).statusCode).toBe(
+      200,
+    );
+    expect(authority.requests.jwks).toBeGreaterThan(jwks);
+  }
+
+  it('refuses a cached token of the dropped kid at once, not keyCacheSeconds later', async () => {
+    const token = authority.signAccessToken();
+    expect((await get(token)).statusCode).toBe(200);
+    expect((await get(token)).statusCode).toBe(200); // cached
+
+    await replaceKeys(new TestSigningKey());
+    expect((await get(token)).json()).toEqual(unknownKey);
+    // Nor is a new token of that key (a forgery with the dropped key) accepted.
+    expect((await get(authority.signAccessToken())).json()).toEqual(unknownKey);
+  });
+
+  it('refuses a cached token without a kid once the only key is another one', async () => {
+    const token = authority.signAccessToken({ header: { kid: undefined } });
+    expect((await get(token)).statusCode).toBe(200);
+    expect((await get(token)).statusCode).toBe(200); // cached
+
+    await replaceKeys(new TestSigningKey());
+    const refused = await get(token);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'signature verification failed',
+    });
+  });
+
+  it('refuses a cached token once its kid names another key', async () => {
+    const token = authority.signAccessToken();
+    expect((await get(token)).statusCode).toBe(200);
+    expect((await get(token)).statusCode).toBe(200); // cached
+
+    // The same kid, republished with other key material (an authority that reuses kids).
+    await replaceKeys(new TestSigningKey(authority.signingKey.kid), new TestSigningKey());
+    const refused = await get(token);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'signature verification failed',
+    });
+  });
+
+  it('keeps the verdicts on tokens of a key every refetch lists again', async () => {
+    const token = authority.signAccessToken();
+    expect((await get(token)).statusCode).toBe(200);
+    const resolve = jest.spyOn(SigningKeyResolver.prototype, 'resolve');
+
+    await replaceKeys(authority.signingKey, new TestSigningKey());
+    expect((await get(token)).statusCode).toBe(200);
+    // Only the new key's token was verified in full: the kept key's verdict stood.
+    expect(resolve).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('reuse at the expiry boundary, with the clock skew', () => {
   let authority: FakeAuthority;
   let app: NestFastifyApplication;

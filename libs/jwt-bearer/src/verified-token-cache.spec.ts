@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { resolveJwtBearerOptions, type JwtBearerOptions } from './jwt-bearer.options';
 import type { SigningKeyResolver } from './signing-key-resolver';
 import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache';
@@ -7,17 +8,22 @@ describe('VerifiedTokenCache', () => {
   const T = 1_900_000_000;
   const at = (seconds: number) => seconds * 1000;
   let trustedKids: Set<string | undefined>;
+  /** The key the resolver holds for those kids. */
+  const trustedKey = generateKeyPairSync('ed25519').publicKey;
   let cache: VerifiedTokenCache;
 
   function cacheWith(options: Partial<JwtBearerOptions> = {}): VerifiedTokenCache {
-    const keys = { isTrusted: (kid: string | undefined) => trustedKids.has(kid) };
+    const keys = {
+      isTrusted: (kid: string | undefined, key: KeyObject) =>
+        trustedKids.has(kid) && key === trustedKey,
+    };
     return new VerifiedTokenCache(
       resolveJwtBearerOptions({
         authority: 'https://id.example.com',
         audience: 'api1',
         ...options,
       }),
-      keys as SigningKeyResolver,
+      keys as unknown as SigningKeyResolver,
     );
   }
 
@@ -32,6 +38,7 @@ describe('VerifiedTokenCache', () => {
   const verdict = (changes: Partial<VerifiedToken> = {}): VerifiedToken => ({
     claims: { iss: 'https://id.example.com', aud: 'api1', exp: T + 300 },
     kid: 'k1',
+    key: trustedKey,
     exp: T + 300,
     nbf: T,
     ...changes,
@@ -105,6 +112,12 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get(token, at(T))).toBeUndefined();
     trustedKids.add('k1');
     expect(cache.get(token, at(T))).toBeUndefined(); // dropped: the next request re-verifies
+  });
+
+  it('serves a token only while the resolver holds the very key that verified it for its kid', () => {
+    const token = aToken();
+    cache.set(token, verdict({ key: generateKeyPairSync('ed25519').publicKey }), at(T));
+    expect(cache.get(token, at(T))).toBeUndefined();
   });
 
   it('stays bounded under a flood of distinct tokens, dropping the least recently used', () => {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccessTokenClaims } from './access-token-claims';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
@@ -8,8 +9,9 @@ import { SigningKeyResolver } from './signing-key-resolver';
 export interface VerifiedToken {
   /** Frozen: every request presenting the token gets this very object as `request.user`. */
   readonly claims: AccessTokenClaims;
-  /** The `kid` of the key that verified it: the verdict lasts only while the key is trusted. */
+  /** The token's `kid`, and the key that verified it: the verdict lasts only while that key is trusted for that kid. */
   readonly kid: string | undefined;
+  readonly key: KeyObject;
   readonly exp: number;
   readonly nbf: number | undefined;
   /** `cnf.jkt` of a DPoP-bound token: every request must then bring a proof of that key. */
@@ -34,9 +36,10 @@ interface Entry {
  * that can change since still holds, checked as the full path would:
  * - `exp` and `nbf` against the clock with the same skew and the same arithmetic as jsonwebtoken
  *   (whole seconds), so a token the full path would refuse for its times is never served here;
- * - the key that verified it is still trusted (SigningKeyResolver.isTrusted): removing a key
- *   from the JWKS ends the verdicts on the tokens it signed, and after `keyCacheSeconds` the next
- *   request re-verifies in full, which asks the JWKS again;
+ * - the key that verified it is still trusted (SigningKeyResolver.isTrusted): the set held now
+ *   gives that very key for the token's kid, so a fetch whose JWKS no longer lists it ends the
+ *   verdicts on the tokens it signed at once, and after `keyCacheSeconds` the next request
+ *   re-verifies in full, which asks the JWKS again;
  * - revocation is not decided here: JwtAuthGuard asks TokenRevocation on every hit.
  * Only successes are remembered: a refusal may stop holding (a key that was unknown, an
  * authority that was down), and an attacker varies invalid tokens at will anyway.
@@ -89,12 +92,12 @@ export class VerifiedTokenCache {
     if (this.entries.get(key)?.token === token) this.entries.delete(key);
   }
 
-  private stands({ exp, nbf, kid }: VerifiedToken, now: number): boolean {
+  private stands({ exp, nbf, kid, key }: VerifiedToken, now: number): boolean {
     // jsonwebtoken's checks, to the second: expired once now >= exp + skew, early while
     // nbf > now + skew.
     const nowSeconds = Math.floor(now / 1000);
     if (nowSeconds >= exp + this.clockSkewSeconds) return false;
     if (nbf !== undefined && nbf > nowSeconds + this.clockSkewSeconds) return false;
-    return this.keys.isTrusted(kid, now);
+    return this.keys.isTrusted(kid, key, now);
   }
 }

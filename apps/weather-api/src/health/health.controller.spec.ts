@@ -23,6 +23,7 @@ describe('weather-api health', () => {
         clockSkewSeconds: 60,
         requiredClaims: AccessTokenRequiredClaims,
         maxTokenLifetimeSeconds: 86_400,
+        keyCacheSeconds: 600,
         requireHttpsMetadata: false,
         openApiTokenUrl: undefined,
         apiSecret: undefined,

@@ -21,6 +21,7 @@ describe('environment validation', () => {
       INTROSPECTION_CACHE_SECONDS: 30,
       REQUIRED_CLAIMS: ['iat', 'jti', 'sub', 'client_id'],
       MAX_TOKEN_LIFETIME_SECONDS: 86400,
+      KEY_CACHE_SECONDS: 600,
     });
   });
 
@@ -34,6 +35,16 @@ describe('environment validation', () => {
     for (const value of ['iat,exp', 'iat,,jti', 'sub client_id'])
       expect(() => read(WeatherApiEnvironment, { REQUIRED_CLAIMS: value })).toThrow(
         'REQUIRED_CLAIMS: must be none or a comma-separated list of iat, jti, sub, client_id',
+      );
+  });
+
+  it('reads KEY_CACHE_SECONDS as a whole number of seconds, 1 to 86400', () => {
+    expect(read(WeatherApiEnvironment, { KEY_CACHE_SECONDS: '60' })).toMatchObject({
+      KEY_CACHE_SECONDS: 60,
+    });
+    for (const value of ['0', '86401', '1m'])
+      expect(() => read(WeatherApiEnvironment, { KEY_CACHE_SECONDS: value })).toThrow(
+        /KEY_CACHE_SECONDS: /,
       );
   });
 

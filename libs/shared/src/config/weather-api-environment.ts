@@ -62,6 +62,17 @@ export class WeatherApiEnvironment extends ServerEnvironment {
   MAX_TOKEN_LIFETIME_SECONDS: number = 86_400;
 
   /**
+   * How long the API uses the signing keys it fetched before it asks the JWKS again: the longest
+   * a key removed from the JWKS keeps verifying tokens when no token with a new kid makes the API
+   * refetch sooner. Lower it to shorten that window, at one JWKS request per interval.
+   */
+  @Type(() => Number)
+  @Min(1)
+  @Max(86_400)
+  @IsInt()
+  KEY_CACHE_SECONDS: number = 600;
+
+  /**
    * The token endpoint the API's Swagger UI sends the browser to, when the browser reaches the
    * authority at another address than the API does (docker compose). Default: discovered.
    */
