@@ -87,11 +87,15 @@ function appVariables(app: App): string[] {
   return [...schemaVariables(app.schema), ...Object.keys(app.runtimeVariables)].sort();
 }
 
-/** The schema's default of each variable, as the string an environment would hold ('' if none). */
+/**
+ * The schema's default of each variable, as the string an environment would hold ('' if none; a
+ * list comma-separated).
+ */
 function schemaDefault(app: App, variable: string): string {
   const runtime = app.runtimeVariables[variable];
   if (runtime) return runtime.default;
   const value = (new app.schema() as unknown as Record<string, unknown>)[variable];
+  if (Array.isArray(value)) return value.join(',');
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
