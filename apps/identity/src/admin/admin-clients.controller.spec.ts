@@ -449,8 +449,66 @@ describe('the admin API /admin/clients', () => {
             message:
               '"aud" is a protocol claim and cannot be configured (fix: choose another claim type)',
           },
+          { path: 'allowedScopes[1]', message: 'scope "nope" is not defined' },
         ],
       });
+    });
+
+    it('reports every problem at once, the DTO rules and those needing the stores alike', async () => {
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const jwks = { keys: [publicKey.export({ format: 'jwk' })] };
+      const created = await call('POST', '/admin/clients', {
+        clientId: '',
+        allowedGrantTypes: ['password'],
+        allowedScopes: ['nope'],
+        allowedResources: ['nowhere'],
+        jwksUri: 'https://client.example/jwks',
+        enabled: 'yes',
+        secret: { clientSecretJwt: true },
+      });
+      expect(created.statusCode).toBe(400);
+      expect(created.json().errors).toEqual([
+        { path: 'clientId', message: expect.stringMatching(/^must be 1 to 200 printable ASCII/) },
+        { path: 'enabled', message: 'must be a boolean value' },
+        {
+          path: 'secret.clientSecretJwt',
+          message: expect.stringMatching(/^needs IDENTITY_KEY_ENCRYPTION_KEY/),
+        },
+        { path: 'allowedResources[0]', message: 'API resource "nowhere" is not defined' },
+        { path: 'allowedScopes[0]', message: 'scope "nope" is not defined' },
+        {
+          path: 'allowedGrantTypes[0]',
+          message: expect.stringMatching(/^grant type "password" is not supported/),
+        },
+      ]);
+
+      const patched = await call('PATCH', '/admin/clients/svc', {
+        accessTokenLifetime: 0,
+        allowedScopes: ['nope'],
+        jwks,
+        jwksUri: 'https://client.example/jwks',
+      });
+      expect(patched.statusCode).toBe(400);
+      expect(patched.json().errors).toEqual([
+        { path: 'accessTokenLifetime', message: 'must not be less than 1' },
+        {
+          path: 'jwksUri',
+          message: 'a client has jwks or jwksUri, not both (fix: set the other one to null)',
+        },
+        { path: 'allowedScopes[0]', message: 'scope "nope" is not defined' },
+      ]);
+
+      const added = await call('POST', '/admin/clients/svc/secrets', {
+        value: 'short',
+        clientSecretJwt: true,
+      });
+      expect(added.json().errors).toEqual([
+        { path: 'value', message: 'must be longer than or equal to 16 characters' },
+        {
+          path: 'clientSecretJwt',
+          message: expect.stringMatching(/^needs IDENTITY_KEY_ENCRYPTION_KEY/),
+        },
+      ]);
     });
 
     it('checks scopes against the defined ones (400)', async () => {

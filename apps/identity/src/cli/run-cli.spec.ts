@@ -253,7 +253,7 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
     ],
     [
       ['clients', 'create', 'new', '--scope', 'api1', '--scope', 'nope', '--secret', 'short'],
-      'identity: invalid input: secret.value: must be longer than or equal to 16 characters\n',
+      'identity: invalid input: secret.value: must be longer than or equal to 16 characters; allowedScopes[1]: scope "nope" is not defined\n',
     ],
     [
       ['clients', 'create', 'new', '--scope', 'nope'],
