@@ -64,8 +64,8 @@ const MAX_ATTEMPTS = 5;
  * write records a change, so each replica's DatabaseSigningKeyStore reloads.
  *
  * The CLI's `keys list` and `keys rotate` call listKeys() and forceRotation().
- * Each key created, deleted or forced in is an audit event (SigningKeyRotated) where there is an
- * audit trail (not in the CLI); DatabaseSigningKeyStore records when a key starts signing.
+ * Each key created, deleted or forced in is an audit event (SigningKeyRotated), in the CLI too
+ * (actor `cli`); DatabaseSigningKeyStore records when a key starts signing.
  */
 @Injectable()
 export class SigningKeyManager {

@@ -47,8 +47,8 @@ const GENERATED_SECRET_BYTES = 32;
  *
  * Every write is one transaction that also records a change (StoreChanges), then polls at once:
  * this process sees the write immediately, other processes within their polling interval. Each
- * write that succeeds is then an audit event (ClientChanged) naming its `actor`, when there is an
- * audit trail: the CLI has none.
+ * write that succeeds is then an audit event (ClientChanged) naming its `actor`: the admin token's
+ * client id, or `cli`.
  */
 @Injectable()
 export class ClientManagementService {
