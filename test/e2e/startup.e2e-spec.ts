@@ -75,8 +75,8 @@ describe('start-up', () => {
         'clients[0].clientSecrets[0].expiration',
       ],
       [
-        'a client id with ":" (cannot be sent with Basic)',
-        { ...valid, clients: [{ ...client, clientId: 'a:b' }] },
+        'a client id with a control character (RFC 6749 allows only VSCHAR, %x20-7E)',
+        { ...valid, clients: [{ ...client, clientId: 'a\u0001b' }] },
         'clients[0].clientId',
       ],
       ['not JSON', '{"apiScopes": [', 'JSON'],

@@ -28,7 +28,7 @@ import { TokenModule } from './token/token.module';
       useFactory: (settings: IdentitySettings) =>
         httpLoggingParams('identity', settings.server.logLevel),
     }),
-    AuditModule,
+    AuditModule.forRoot(),
     PersistenceModule,
     ReplayCacheModule,
     ClientAssertionsModule,

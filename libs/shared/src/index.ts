@@ -3,6 +3,7 @@ export * from './oauth/oauth-error';
 export * from './oauth/oauth-error.filter';
 export * from './oauth/oauth.constants';
 export * from './oauth/client-id';
+export * from './oauth/configured-claims';
 export * from './scopes/scopes';
 export * from './config/validate-config';
 export * from './config/identity-environment';

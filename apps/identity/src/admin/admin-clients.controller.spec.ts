@@ -446,9 +446,71 @@ describe('the admin API /admin/clients', () => {
               'must be 1 to 200 printable ASCII characters (RFC 6749 VSCHAR: space to "~"), no control or non-ASCII character',
           },
           { path: 'accessTokenLifetime', message: 'must not be greater than 31536000' },
-          { path: 'claims[0].type', message: '"aud" is a protocol claim and cannot be configured' },
+          {
+            path: 'claims[0].type',
+            message:
+              '"aud" is a protocol claim and cannot be configured (fix: choose another claim type)',
+          },
+          { path: 'allowedScopes[1]', message: 'scope "nope" is not defined' },
         ],
       });
+    });
+
+    it('reports every problem at once, the DTO rules and those needing the stores alike', async () => {
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const jwks = { keys: [publicKey.export({ format: 'jwk' })] };
+      const created = await call('POST', '/admin/clients', {
+        clientId: '',
+        allowedGrantTypes: ['password'],
+        allowedScopes: ['nope'],
+        allowedResources: ['nowhere'],
+        jwksUri: 'https://client.example/jwks',
+        enabled: 'yes',
+        secret: { clientSecretJwt: true },
+      });
+      expect(created.statusCode).toBe(400);
+      expect(created.json().errors).toEqual([
+        { path: 'clientId', message: expect.stringMatching(/^must be 1 to 200 printable ASCII/) },
+        { path: 'enabled', message: 'must be a boolean value' },
+        {
+          path: 'secret.clientSecretJwt',
+          message: expect.stringMatching(/^needs IDENTITY_KEY_ENCRYPTION_KEY/),
+        },
+        { path: 'allowedResources[0]', message: 'API resource "nowhere" is not defined' },
+        { path: 'allowedScopes[0]', message: 'scope "nope" is not defined' },
+        {
+          path: 'allowedGrantTypes[0]',
+          message: expect.stringMatching(/^grant type "password" is not supported/),
+        },
+      ]);
+
+      const patched = await call('PATCH', '/admin/clients/svc', {
+        accessTokenLifetime: 0,
+        allowedScopes: ['nope'],
+        jwks,
+        jwksUri: 'https://client.example/jwks',
+      });
+      expect(patched.statusCode).toBe(400);
+      expect(patched.json().errors).toEqual([
+        { path: 'accessTokenLifetime', message: 'must not be less than 1' },
+        {
+          path: 'jwksUri',
+          message: 'a client has jwks or jwksUri, not both (fix: set the other one to null)',
+        },
+        { path: 'allowedScopes[0]', message: 'scope "nope" is not defined' },
+      ]);
+
+      const added = await call('POST', '/admin/clients/svc/secrets', {
+        value: 'short',
+        clientSecretJwt: true,
+      });
+      expect(added.json().errors).toEqual([
+        { path: 'value', message: 'must be longer than or equal to 16 characters' },
+        {
+          path: 'clientSecretJwt',
+          message: expect.stringMatching(/^needs IDENTITY_KEY_ENCRYPTION_KEY/),
+        },
+      ]);
     });
 
     it('checks scopes against the defined ones (400)', async () => {
@@ -504,6 +566,90 @@ describe('the admin API /admin/clients', () => {
       expect(response.statusCode).toBe(status);
       expect(response.headers['content-type']).toBe(PROBLEM);
       expect(response.json()).toMatchObject({ status });
+    });
+
+    it('refuses a body nested 1,500 levels deep (4 KB) with 400, before anything parses it', async () => {
+      for (const payload of [
+        `{"clientId":"deep","claims":${'['.repeat(1500)}${']'.repeat(1500)}}`,
+        `{"clientId":"deep","x":${'{"a":'.repeat(33)}1${'}'.repeat(33)}}`,
+      ]) {
+        const response = await app.inject({
+          method: 'POST',
+          url: '/admin/clients',
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          payload,
+        });
+        expect(response.statusCode).toBe(400);
+        expect(response.headers['content-type']).toBe(PROBLEM);
+        expect(response.json()).toEqual({
+          type: 'urn:nest-identity:problem:invalid-input',
+          title: 'The request is invalid',
+          status: 400,
+          detail: 'the request body nests arrays and objects deeper than 32 levels',
+          errors: [{ path: '', message: 'nests arrays and objects deeper than 32 levels' }],
+        });
+      }
+      expect((await call('GET', '/admin/clients/deep')).statusCode).toBe(404);
+    });
+
+    it.each(['constructor', 'toString', '__proto__', 'prototype', 'hasOwnProperty'])(
+      'refuses a claim named %s, a name every JavaScript object has',
+      async (type) => {
+        for (const [method, url] of [
+          ['POST', '/admin/clients'],
+          ['PATCH', '/admin/clients/svc'],
+        ] as const) {
+          const response = await call(method, url, {
+            ...(method === 'POST' ? { clientId: 'claimed' } : {}),
+            claims: [{ type, value: 'x' }],
+          });
+          expect(response.statusCode).toBe(400);
+          expect(response.json().errors).toEqual([
+            {
+              path: 'claims[0].type',
+              message: `"${type}" is a name every JavaScript object has and cannot be a claim type (fix: choose another claim type)`,
+            },
+          ]);
+        }
+      },
+    );
+
+    it.each([
+      ['an array', [[]]],
+      ['an array holding the claim', [[{ type: 'tenant', value: 'acme' }]]],
+      ['a string', ['tenant=acme']],
+      ['null', [null]],
+    ])('refuses a claim that is %s instead of an object', async (_case, claims) => {
+      const response = await call('POST', '/admin/clients', { clientId: 'claimed', claims });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().errors).toEqual([
+        { path: 'claims', message: 'each claim must be an object {"type": …, "value": …}' },
+      ]);
+      expect((await call('GET', '/admin/clients/claimed')).statusCode).toBe(404);
+    });
+
+    it('refuses control characters in names, descriptions, claims and secrets', async () => {
+      const response = await call('POST', '/admin/clients', {
+        clientId: 'controlled',
+        clientName: 'Billing\u001b[2K',
+        description: 'line\nbreak',
+        allowedScopes: ['api1\u0000'],
+        claims: [{ type: 'ten\tant', value: 'acme\u0085' }],
+        secret: { value: 'a-long-enough-secret\u007f', description: 'next\r' },
+      });
+      expect(response.statusCode).toBe(400);
+      const mustNot = 'must not contain a control character';
+      expect(response.json().errors).toEqual([
+        { path: 'clientName', message: mustNot },
+        { path: 'description', message: mustNot },
+        { path: 'allowedScopes', message: `each value ${mustNot}` },
+        { path: 'claims[0].type', message: mustNot },
+        { path: 'claims[0].value', message: mustNot },
+        { path: 'secret.value', message: mustNot },
+        { path: 'secret.description', message: mustNot },
+      ]);
+      const patched = await call('PATCH', '/admin/clients/svc', { clientName: 'a\u0007b' });
+      expect(patched.json().errors).toEqual([{ path: 'clientName', message: mustNot }]);
     });
 
     it('refuses a JSON array or null as the body', async () => {

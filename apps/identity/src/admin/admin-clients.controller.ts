@@ -38,7 +38,7 @@ import {
 } from '../openapi/client.schemas';
 import { IdentitySecurity } from '../openapi/identity.openapi';
 import { ApiProblems } from '../openapi/problem.schema';
-import { UnparsableJson } from '../http/form-body';
+import { JsonTooDeep, UnparsableJson } from '../http/form-body';
 import { AdminTokenGuard, type AdminRequest } from './admin-token.guard';
 import { AdminRequestProblem } from './problem';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -206,6 +206,7 @@ function clientPath(clientId: string): string {
 function jsonBody(request: AdminRequest, { optional = false } = {}): unknown {
   const body: unknown = request.body;
   if (body instanceof UnparsableJson) throw AdminRequestProblem.unparsableBody(body.reason);
+  if (body instanceof JsonTooDeep) throw AdminRequestProblem.nestedTooDeep(body.maxDepth);
   if (body === undefined && optional) return {};
   const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') throw AdminRequestProblem.unsupportedMediaType();

@@ -38,6 +38,16 @@ export class AdminRequestProblem extends Error {
     });
   }
 
+  static nestedTooDeep(maxDepth: number): AdminRequestProblem {
+    return new AdminRequestProblem({
+      type: problemType('invalid-input'),
+      title: 'The request is invalid',
+      status: 400,
+      detail: `the request body nests arrays and objects deeper than ${maxDepth} levels`,
+      errors: [{ path: '', message: `nests arrays and objects deeper than ${maxDepth} levels` }],
+    });
+  }
+
   static unparsableBody(reason: string): AdminRequestProblem {
     return new AdminRequestProblem({
       type: problemType('invalid-input'),

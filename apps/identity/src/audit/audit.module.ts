@@ -1,12 +1,25 @@
-import { Global, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditLog, AuditTrail } from './audit-trail';
 
+export interface AuditModuleOptions {
+  /**
+   * Whether AuditLog, the default listener, writes each event to the log. The CLI, which has no
+   * log, turns it off and writes the events itself (CliAuditLog).
+   */
+  log?: boolean;
+}
+
 /** The audit trail: AuditTrail for the code that records, AuditLog as the default listener. */
-@Global()
-@Module({
-  imports: [EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' })],
-  providers: [AuditTrail, AuditLog],
-  exports: [AuditTrail],
-})
-export class AuditModule {}
+@Module({})
+export class AuditModule {
+  static forRoot({ log = true }: AuditModuleOptions = {}): DynamicModule {
+    return {
+      module: AuditModule,
+      global: true,
+      imports: [EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' })],
+      providers: [AuditTrail, ...(log ? [AuditLog] : [])],
+      exports: [AuditTrail],
+    };
+  }
+}

@@ -6,6 +6,8 @@ import { DatabaseClientStore } from '../clients/stores/database.client-store';
 import { identitySettings } from '../config/identity-settings';
 import { KeysModule } from '../keys/keys.module';
 import { PersistenceModule } from '../persistence/persistence.module';
+import { AuditModule } from '../audit/audit.module';
+import { CliAuditLog } from './cli-audit-log';
 import { CliOutput, ProcessOutput } from './cli-output';
 import { CLI_COMMANDS } from './cli-commands';
 import { CommanderTree } from './commander-tree';
@@ -17,7 +19,8 @@ export interface CliModuleOptions {
 /**
  * The identity's command line: the same settings (IDENTITY_CONFIG, IDENTITY_DATA_DIR,
  * DATABASE_URL) and database as the server, without the HTTP server or token endpoint; keys only
- * through their manager (list, forced rotation), never the signing store or its timer.
+ * through their manager (list, forced rotation), never the signing store or its timer. Every
+ * change it makes is an audit event with actor `cli`, written to stderr (CliAuditLog).
  * Its client store is the database's alone, not the server's composite: a client id that the
  * configuration file and the database both define stops the server, and the CLI must still start
  * to delete it.
@@ -29,6 +32,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [identitySettings] }),
+        AuditModule.forRoot({ log: false }),
         PersistenceModule,
         ClientsModule.forRoot({ clientStore: DatabaseClientStore }),
         ClientManagementModule.forRoot(),
@@ -37,6 +41,7 @@ export class CliModule {
       providers: [
         { provide: CliOutput, useValue: options.output ?? new ProcessOutput() },
         CommanderTree,
+        CliAuditLog,
         ...CLI_COMMANDS,
       ],
     };

@@ -58,11 +58,27 @@ function useFreshStore(prefix: string): { dataDir: () => string } {
   return { dataDir: () => dataDir };
 }
 
-/** Runs `identity <args>` in-process, capturing what it prints. */
-async function identity(...args: string[]) {
+/**
+ * Runs `identity <args>` in-process, capturing what it prints: stderr without its audit lines,
+ * and those parsed in `audit`.
+ */
+async function audited(...args: string[]) {
   const output = new CapturedOutput();
   const code = await runCli(['node', 'identity', ...args], output);
-  return { code, stdout: output.stdout, stderr: output.stderr };
+  const lines = output.stderr.split(/(?<=\n)/);
+  const isAudit = (line: string) => line.startsWith('{"audit":');
+  return {
+    code,
+    stdout: output.stdout,
+    stderr: lines.filter((line) => !isAudit(line)).join(''),
+    audit: lines.filter(isAudit).map((line) => (JSON.parse(line) as { audit: unknown }).audit),
+  };
+}
+
+/** As `audited`, without the audit events. */
+async function identity(...args: string[]) {
+  const { code, stdout, stderr } = await audited(...args);
+  return { code, stdout, stderr };
 }
 
 describe('the identity CLI (npm run identity -- clients ...)', () => {
@@ -243,6 +259,43 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
     expect((await identity('clients', 'delete', clientId)).code).toBe(0);
   });
 
+  it('records each change it makes as an audit event with actor cli, on stderr', async () => {
+    const changed = (clientId: string, change: string, details: object = {}) => ({
+      name: 'audit.client.changed',
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      clientId,
+      change,
+      actor: 'cli',
+      details,
+    });
+    const create = await audited('clients', 'create', 'audited', '--scope', 'api1', '--json');
+    expect(create.audit).toEqual([changed('audited', 'created')]);
+    expect(JSON.parse(create.stdout)).toMatchObject({ clientId: 'audited' });
+    expect((await audited('clients', 'disable', 'audited')).audit).toEqual([
+      changed('audited', 'disabled'),
+    ]);
+    expect((await audited('clients', 'enable', 'audited')).audit).toEqual([
+      changed('audited', 'enabled'),
+    ]);
+    const added = await audited('clients', 'add-secret', 'audited', '--json');
+    const { id } = JSON.parse(added.stdout) as { id: string };
+    expect(added.audit).toEqual([changed('audited', 'secret_added', { secretId: id })]);
+    expect((await audited('clients', 'remove-secret', 'audited', id)).audit).toEqual([
+      changed('audited', 'secret_removed', { secretId: id }),
+    ]);
+    expect((await audited('clients', 'delete', 'audited')).audit).toEqual([
+      changed('audited', 'deleted'),
+    ]);
+    // Reading changes nothing, and a refused change is no event.
+    for (const args of [
+      ['clients', 'list'],
+      ['clients', 'show', 'configured'],
+      ['clients', 'delete', 'audited'],
+      ['clients', 'create', 'bad', '--scope', 'nope'],
+    ])
+      expect((await audited(...args)).audit).toEqual([]);
+  });
+
   it.each([
     [['clients', 'show', 'nobody'], 'identity: there is no client "nobody"\n'],
     [
@@ -255,7 +308,7 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
     ],
     [
       ['clients', 'create', 'new', '--scope', 'api1', '--scope', 'nope', '--secret', 'short'],
-      'identity: invalid input: secret.value: must be longer than or equal to 16 characters\n',
+      'identity: invalid input: secret.value: must be longer than or equal to 16 characters; allowedScopes[1]: scope "nope" is not defined\n',
     ],
     [
       ['clients', 'create', 'new', '--scope', 'nope'],
@@ -382,6 +435,20 @@ describe('the identity CLI (npm run identity -- keys ...)', () => {
     } finally {
       delete process.env.IDENTITY_KEY_ENCRYPTION_KEY;
     }
+  });
+
+  it('records a forced rotation as an audit event with actor cli', async () => {
+    const rotated = await audited('keys', 'rotate', '--json');
+    const { kid } = JSON.parse(rotated.stdout) as { kid: string };
+    expect(rotated.audit).toEqual([
+      expect.objectContaining({
+        name: 'audit.signing_key.rotated',
+        action: 'forced_rotation',
+        kid,
+        details: expect.objectContaining({ actor: 'cli', retired: [expect.any(String)] }),
+      }),
+    ]);
+    expect((await audited('keys', 'list')).audit).toEqual([]);
   });
 
   it('refuses an unknown keys subcommand with one line and a non-zero exit', async () => {

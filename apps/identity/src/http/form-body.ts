@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { FormUrlEncoded } from '@app/shared';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 
 /** Token requests are small; anything bigger is refused with 413 before it is read. */
 export const REQUEST_BODY_LIMIT = 16 * 1024;
@@ -45,10 +46,16 @@ export class UnparsableJson {
   constructor(readonly reason: string) {}
 }
 
+/** A JSON body nested deeper than MAX_JSON_DEPTH: refused unparsed, like UnparsableJson. */
+export class JsonTooDeep {
+  readonly maxDepth = MAX_JSON_DEPTH;
+}
+
 /**
  * The identity reads form bodies (the token endpoint) and JSON bodies (the admin API). Fastify's
  * own parsers are replaced: JSON is parsed by Fastify's default parser with prototype-poisoning
- * protection, but a failure becomes an UnparsableJson body rather than Fastify's error, and any
+ * protection, but a failure becomes an UnparsableJson body rather than Fastify's error (and a
+ * body nested too deep a JsonTooDeep one, never parsed), and any
  * other media type is read as raw bytes, so each endpoint refuses what it does not take in its
  * own format (the token endpoint with `invalid_request`, as the OAuth error table asks) instead
  * of Fastify's 400 or 415.
@@ -66,13 +73,13 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer', bodyLimit: REQUEST_BODY_LIMIT },
-    (request, body, done) =>
-      parseJson(
-        request,
-        (body as Buffer).toString('utf8'),
-        (error: Error | null, value?: unknown) =>
-          done(null, error ? new UnparsableJson(error.message) : value),
-      ),
+    (request, body, done) => {
+      const text = (body as Buffer).toString('utf8');
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(null, new JsonTooDeep());
+      void parseJson(request, text, (error: Error | null, value?: unknown) =>
+        done(null, error ? new UnparsableJson(error.message) : value),
+      );
+    },
   );
   fastify.addContentTypeParser(
     '*',

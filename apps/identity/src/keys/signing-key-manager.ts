@@ -68,8 +68,8 @@ const MAX_ATTEMPTS = 5;
  *
  * The CLI's `keys list`, `keys rotate` and `keys encrypt` call listKeys(), forceRotation() and
  * encryptStoredKeys().
- * Each key created, deleted or forced in is an audit event (SigningKeyRotated) where there is an
- * audit trail (not in the CLI); DatabaseSigningKeyStore records when a key starts signing.
+ * Each key created, deleted or forced in is an audit event (SigningKeyRotated), in the CLI too
+ * (actor `cli`); DatabaseSigningKeyStore records when a key starts signing.
  */
 @Injectable()
 export class SigningKeyManager {

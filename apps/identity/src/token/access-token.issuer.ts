@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AccessTokenJwtType, AccessTokenTypes } from '@app/shared';
+import { AccessTokenJwtType, AccessTokenTypes, groupConfiguredClaims } from '@app/shared';
 import type { Client } from '../clients/client';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { signJws } from '../keys/jws';
@@ -44,7 +44,7 @@ export class AccessTokenIssuer {
     const payload = {
       // Configured claims first: the protocol claims below can never be overridden by them
       // (the configuration also refuses reserved names).
-      ...groupClaims(client.claims),
+      ...groupConfiguredClaims(client.claims),
       iss: this.settings.issuer,
       sub: client.clientId,
       client_id: client.clientId,
@@ -82,19 +82,4 @@ export class AccessTokenIssuer {
     });
     return { token: handle, expiresIn: lifetime };
   }
-}
-
-/** A claim type configured once is a string; configured several times, an array. */
-function groupClaims(claims: Client['claims']): Record<string, string | string[]> {
-  const grouped: Record<string, string | string[]> = {};
-  for (const { type, value } of claims) {
-    const existing = grouped[type];
-    grouped[type] =
-      existing === undefined
-        ? value
-        : Array.isArray(existing)
-          ? [...existing, value]
-          : [existing, value];
-  }
-  return grouped;
 }

@@ -194,6 +194,30 @@ describe('the identity configuration file', () => {
     ]);
   });
 
+  it('refuses claims named like what every JavaScript object has', () => {
+    const claims = ['constructor', 'toString', '__proto__', 'prototype'].map((type) => ({
+      type,
+      value: 'x',
+    }));
+    const clients = [{ ...seed.clients[0], claims }];
+    expect(problemsOf({ ...seed, clients })).toEqual(
+      claims.map(
+        ({ type }, i) =>
+          `clients[0].claims[${i}].type: "${type}" is a name every JavaScript object has and cannot be a claim type (fix: choose another claim type)`,
+      ),
+    );
+  });
+
+  it.each([[[[]]], [[[{ type: 'tenant', value: 'acme' }]]], [['tenant']]])(
+    'refuses claims %j: each claim is an object',
+    (claims) => {
+      const clients = [{ ...seed.clients[0], claims }];
+      expect(problemsOf({ ...seed, clients })).toEqual([
+        'clients[0].claims: each claim must be an object {"type": …, "value": …}',
+      ]);
+    },
+  );
+
   it('lets a client be allowed the built-in identity.admin scope without defining it', () => {
     const clients = [{ ...seed.clients[0], allowedScopes: ['api1', 'identity.admin'] }];
     expect(problemsOf({ ...seed, clients })).toEqual([]);

@@ -7,6 +7,7 @@ import {
   IsInt,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -18,6 +19,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { IsClientId } from '../oauth/client-id';
+import { ClaimShapeMessage, IsConfigurableClaimType } from '../oauth/configured-claims';
 import { AccessTokenTypes, type AccessTokenType } from '../oauth/oauth.constants';
 import { IDENTITY_API_RESOURCE, Scopes } from '../scopes/scopes';
 import { IsJwksUri, IsPublicJwkSet } from './jwk-set';
@@ -105,8 +107,9 @@ export class ApiResourceDefinition {
 }
 
 export class ClientClaimDefinition {
-  @IsString()
+  @IsConfigurableClaimType()
   @IsNotEmpty()
+  @IsString()
   type!: string;
 
   @IsString()
@@ -150,6 +153,7 @@ export class ClientDefinition {
 
   @IsArray()
   @ValidateNested({ each: true })
+  @IsObject({ each: true, message: ClaimShapeMessage })
   @Type(() => ClientClaimDefinition)
   claims: ClientClaimDefinition[] = [];
 
@@ -199,33 +203,9 @@ export class IdentityConfigFile {
 }
 
 /**
- * Claims a client may not configure: the token's own protocol claims (RFC 9068 §2.2, RFC 7519
- * §4.1), which a configured claim must never override.
- */
-export const ReservedClaimTypes: ReadonlySet<string> = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'nbf',
-  'iat',
-  'jti',
-  'client_id',
-  'scope',
-  'cnf',
-  'auth_time',
-  'acr',
-  'amr',
-  // RFC 7662 §2.2: members of an introspection response, which carries the configured claims.
-  'active',
-  'token_type',
-]);
-
-/**
  * The rules one field cannot check alone: names are unique, every scope a resource or a client
  * names is defined, the built-in `identity.admin` scope and `identity` resource are not redefined
- * (a client may be allowed that scope without the file defining it), configured claims do not
- * shadow protocol claims. Returns every problem found.
+ * (a client may be allowed that scope without the file defining it). Returns every problem found.
  */
 export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
   const problems: string[] = [];
@@ -299,12 +279,6 @@ export function crossCheckIdentityConfig(config: IdentityConfigFile): string[] {
       problems.push(
         `clients[${i}]: has both jwks and jwksUri (fix: keep one; RFC 7591 §2 allows only one)`,
       );
-    client.claims.forEach((claim, j) => {
-      if (ReservedClaimTypes.has(claim.type))
-        problems.push(
-          `clients[${i}].claims[${j}].type: "${claim.type}" is a protocol claim and cannot be configured (fix: choose another claim type)`,
-        );
-    });
   });
   return problems;
 }

@@ -8,6 +8,7 @@ import {
   IsInt,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -17,6 +18,7 @@ import {
   ValidateBy,
   ValidateIf,
   ValidateNested,
+  type ValidationOptions,
 } from 'class-validator';
 import {
   AccessTokenTypes,
@@ -28,7 +30,8 @@ import {
   ClientIdRule,
   IsClientId,
   MaxAccessTokenLifetime,
-  ReservedClaimTypes,
+  ClaimShapeMessage,
+  IsConfigurableClaimType,
 } from '@app/shared';
 
 /**
@@ -42,13 +45,15 @@ export const MIN_SUPPLIED_SECRET_LENGTH = 16;
 
 export class ClaimInput {
   @ApiProperty({ maxLength: 200, example: 'tenant', description: 'Not a protocol claim.' })
-  @IsNotReservedClaimType()
+  @IsConfigurableClaimType()
+  @HasNoControlCharacter()
   @MaxLength(200)
   @IsNotEmpty()
   @IsString()
   type!: string;
 
   @ApiProperty({ maxLength: 2000, example: 'acme' })
+  @HasNoControlCharacter()
   @MaxLength(2000)
   @IsString()
   value!: string;
@@ -62,6 +67,7 @@ export class SecretInput {
     description: 'Omitted: the server generates one (32 random bytes) and shows it once.',
   })
   @IsOptional()
+  @HasNoControlCharacter()
   @MaxLength(512)
   @MinLength(MIN_SUPPLIED_SECRET_LENGTH)
   @IsString()
@@ -69,6 +75,7 @@ export class SecretInput {
 
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
+  @HasNoControlCharacter()
   @MaxLength(200)
   @IsString()
   description?: string;
@@ -110,12 +117,14 @@ export class CreateClientInput {
 
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
+  @HasNoControlCharacter()
   @MaxLength(200)
   @IsString()
   clientName?: string;
 
   @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
+  @HasNoControlCharacter()
   @MaxLength(1000)
   @IsString()
   description?: string;
@@ -126,12 +135,14 @@ export class CreateClientInput {
 
   @ApiPropertyOptional({ type: [String], default: [], example: ['client_credentials'] })
   @ArrayUnique()
+  @HasNoControlCharacter({ each: true })
   @IsString({ each: true })
   @IsArray()
   allowedGrantTypes: string[] = [];
 
   @ApiPropertyOptional({ type: [String], default: [], example: ['api1'] })
   @ArrayUnique()
+  @HasNoControlCharacter({ each: true })
   @IsString({ each: true })
   @IsArray()
   allowedScopes: string[] = [];
@@ -149,6 +160,7 @@ export class CreateClientInput {
 
   @ApiPropertyOptional({ type: ClaimInput, isArray: true, default: [] })
   @ValidateNested({ each: true })
+  @IsObject({ each: true, message: ClaimShapeMessage })
   @Type(() => ClaimInput)
   @IsArray()
   claims: ClaimInput[] = [];
@@ -167,6 +179,7 @@ export class CreateClientInput {
     description: 'API resources the client may name with `resource` (RFC 8707).',
   })
   @ArrayUnique()
+  @HasNoControlCharacter({ each: true })
   @IsString({ each: true })
   @IsArray()
   allowedResources: string[] = [];
@@ -208,6 +221,7 @@ export class UpdateClientInput {
     description: 'null clears it.',
   })
   @IsOptional()
+  @HasNoControlCharacter()
   @MaxLength(200)
   @IsString()
   clientName?: string | null;
@@ -219,6 +233,7 @@ export class UpdateClientInput {
     description: 'null clears it.',
   })
   @IsOptional()
+  @HasNoControlCharacter()
   @MaxLength(1000)
   @IsString()
   description?: string | null;
@@ -231,6 +246,7 @@ export class UpdateClientInput {
   @ApiPropertyOptional({ type: [String], description: 'Replaces the list.' })
   @ValidateIf(isGiven)
   @ArrayUnique()
+  @HasNoControlCharacter({ each: true })
   @IsString({ each: true })
   @IsArray()
   allowedGrantTypes?: string[];
@@ -238,6 +254,7 @@ export class UpdateClientInput {
   @ApiPropertyOptional({ type: [String], description: 'Replaces the list.' })
   @ValidateIf(isGiven)
   @ArrayUnique()
+  @HasNoControlCharacter({ each: true })
   @IsString({ each: true })
   @IsArray()
   allowedScopes?: string[];
@@ -252,6 +269,7 @@ export class UpdateClientInput {
   @ApiPropertyOptional({ type: ClaimInput, isArray: true, description: 'Replaces the list.' })
   @ValidateIf(isGiven)
   @ValidateNested({ each: true })
+  @IsObject({ each: true, message: ClaimShapeMessage })
   @Type(() => ClaimInput)
   @IsArray()
   claims?: ClaimInput[];
@@ -269,6 +287,7 @@ export class UpdateClientInput {
   @ApiPropertyOptional({ type: [String], description: 'Replaces the list.' })
   @ValidateIf(isGiven)
   @ArrayUnique()
+  @HasNoControlCharacter({ each: true })
   @IsString({ each: true })
   @IsArray()
   allowedResources?: string[];
@@ -294,16 +313,25 @@ function isGiven(_object: object, value: unknown): boolean {
   return value !== undefined;
 }
 
-/** As the configuration file: a configured claim must never override a protocol claim. */
-function IsNotReservedClaimType(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isNotReservedClaimType',
-    validator: {
-      validate: (value: unknown) => typeof value !== 'string' || !ReservedClaimTypes.has(value),
-      defaultMessage: (args) =>
-        `"${String(args?.value)}" is a protocol claim and cannot be configured`,
+/**
+ * Text shown to operators (names, descriptions, claims) and secrets: no control character (C0,
+ * DEL, C1), which could rewrite a terminal line or a log line, and which the token endpoint
+ * refuses in every parameter anyway.
+ */
+function HasNoControlCharacter(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'hasNoControlCharacter',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !/\p{Cc}/u.test(value),
+        defaultMessage: () =>
+          options?.each
+            ? 'each value must not contain a control character'
+            : 'must not contain a control character',
+      },
     },
-  });
+    options,
+  );
 }
 
 function IsInTheFuture(): PropertyDecorator {

@@ -211,7 +211,11 @@ describe.each<Dialect>(['sqlite', 'postgres'])('ClientManagementService on %s', 
         },
         { path: 'enabled', message: 'must be a boolean value' },
         { path: 'accessTokenLifetime', message: 'must not be less than 1' },
-        { path: 'claims[1].type', message: '"sub" is a protocol claim and cannot be configured' },
+        {
+          path: 'claims[1].type',
+          message:
+            '"sub" is a protocol claim and cannot be configured (fix: choose another claim type)',
+        },
         { path: 'secret.value', message: 'must be longer than or equal to 16 characters' },
         { path: 'secret.expiration', message: 'must be in the future' },
       ]);

@@ -36,7 +36,7 @@ import {
   type CreatedClient,
 } from './client-views';
 import { GrantTypeCatalog } from './grant-type-catalog';
-import { validateInput } from './validate-input';
+import { readInput, type CheckedInput } from './validate-input';
 
 /** 32 random bytes: 256 bits, as the issue asks of a generated secret. */
 const GENERATED_SECRET_BYTES = 32;
@@ -47,8 +47,8 @@ const GENERATED_SECRET_BYTES = 32;
  *
  * Every write is one transaction that also records a change (StoreChanges), then polls at once:
  * this process sees the write immediately, other processes within their polling interval. Each
- * write that succeeds is then an audit event (ClientChanged) naming its `actor`, when there is an
- * audit trail: the CLI has none.
+ * write that succeeds is then an audit event (ClientChanged) naming its `actor`: the admin token's
+ * client id, or `cli`.
  */
 @Injectable()
 export class ClientManagementService {
@@ -92,10 +92,13 @@ export class ClientManagementService {
 
   /** Creates a database client with one secret: the caller's, or a generated one returned once. */
   async create(input: unknown, actor?: Actor): Promise<CreatedClient> {
-    const request = validateInput(CreateClientInput, input);
-    if (request.jwks !== undefined && request.jwksUri !== undefined) throw bothKeySources();
-    this.checkSecretJwt(request.secret, 'secret.clientSecretJwt');
-    await this.checkReferences(request);
+    const checked = readInput(CreateClientInput, input);
+    const request = checked.value;
+    if (givenBoth(checked, 'jwks', 'jwksUri')) checked.add(bothKeySources);
+    if (checked.isValid('secret'))
+      checked.add(...this.secretJwtIssues(request.secret, 'secret.clientSecretJwt'));
+    await this.checkReferences(checked);
+    checked.orThrow();
     const { clientId } = request;
     if (this.configured.findDefinition(clientId)) {
       throw new ClientExists(clientId, 'configuration');
@@ -141,8 +144,11 @@ export class ClientManagementService {
 
   /** Changes the properties given; lists (scopes, grant types, claims) are replaced whole. */
   async update(clientId: string, input: unknown, actor?: Actor): Promise<ClientView> {
-    const request = validateInput(UpdateClientInput, input);
-    await this.checkReferences(request);
+    const checked = readInput(UpdateClientInput, input);
+    const request = checked.value;
+    if (givenBoth(checked, 'jwks', 'jwksUri')) checked.add(bothKeySources);
+    await this.checkReferences(checked);
+    checked.orThrow();
     const client = await this.write(async (manager) => {
       const current = await this.managed(manager, clientId);
       const changes: Partial<ClientEntity> = { updatedAt: new Date() };
@@ -161,7 +167,7 @@ export class ClientManagementService {
       if (request.jwksUri !== undefined) changes.jwksUri = request.jwksUri;
       const jwks = 'jwks' in changes ? changes.jwks : current.jwks;
       const jwksUri = 'jwksUri' in changes ? changes.jwksUri : current.jwksUri;
-      if (jwks && jwksUri) throw bothKeySources();
+      if (jwks && jwksUri) throw new InvalidClientInput([bothKeySources]);
       await manager.update(ClientEntity, { clientId }, changes);
       return databaseClientView((await this.load(manager, clientId))!);
     });
@@ -189,8 +195,10 @@ export class ClientManagementService {
 
   /** Adds a secret (rotation): the caller's, or a generated one returned once. */
   async addSecret(clientId: string, input: unknown = {}, actor?: Actor): Promise<AddedSecret> {
-    const request = validateInput(SecretInput, input);
-    this.checkSecretJwt(request, 'clientSecretJwt');
+    const checked = readInput(SecretInput, input);
+    const request = checked.value;
+    checked.add(...this.secretJwtIssues(request, 'clientSecretJwt'));
+    checked.orThrow();
     const secret = chooseSecret(request);
     const now = new Date();
     const added = await this.write(async (manager) => {
@@ -216,60 +224,68 @@ export class ClientManagementService {
     this.audit?.record(new ClientChanged(clientId, 'secret_removed', actor, { secretId }));
   }
 
-  /** The rules the DTOs cannot check alone: every scope defined, every grant type supported. */
-  private async checkReferences(request: {
-    allowedScopes?: readonly string[];
-    allowedGrantTypes?: readonly string[];
-    allowedResources?: readonly string[];
-  }): Promise<void> {
-    const issues: ValidationIssue[] = [];
-    if (request.allowedResources) {
+  /**
+   * The rules the DTOs cannot check alone, on the lists the DTO found valid: every scope and API
+   * resource defined, every grant type supported. Adds each problem to `checked`.
+   */
+  private async checkReferences(
+    checked: CheckedInput<{
+      allowedScopes?: readonly string[];
+      allowedGrantTypes?: readonly string[];
+      allowedResources?: readonly string[];
+    }>,
+  ): Promise<void> {
+    const given = (field: 'allowedScopes' | 'allowedGrantTypes' | 'allowedResources') =>
+      checked.isValid(field) ? checked.value[field] : undefined;
+    const allowedResources = given('allowedResources');
+    if (allowedResources) {
       const defined = new Set(
         (await this.resources.getAllApiResources()).map((resource) => resource.name),
       );
-      request.allowedResources.forEach((name, i) => {
+      allowedResources.forEach((name, i) => {
         if (!defined.has(name))
-          issues.push({
+          checked.add({
             path: `allowedResources[${i}]`,
             message: `API resource "${name}" is not defined`,
           });
       });
     }
-    if (request.allowedScopes) {
+    const allowedScopes = given('allowedScopes');
+    if (allowedScopes) {
       const defined = new Set(
-        (await this.resources.findApiScopesByName(request.allowedScopes)).map(({ name }) => name),
+        (await this.resources.findApiScopesByName(allowedScopes)).map(({ name }) => name),
       );
-      request.allowedScopes.forEach((scope, i) => {
+      allowedScopes.forEach((scope, i) => {
         if (!defined.has(scope))
-          issues.push({ path: `allowedScopes[${i}]`, message: `scope "${scope}" is not defined` });
+          checked.add({ path: `allowedScopes[${i}]`, message: `scope "${scope}" is not defined` });
       });
     }
-    if (request.allowedGrantTypes) {
+    const allowedGrantTypes = given('allowedGrantTypes');
+    if (allowedGrantTypes) {
       const supported = this.grantTypes.grantTypes();
-      request.allowedGrantTypes.forEach((grantType, i) => {
+      allowedGrantTypes.forEach((grantType, i) => {
         if (!supported.includes(grantType))
-          issues.push({
+          checked.add({
             path: `allowedGrantTypes[${i}]`,
             message: `grant type "${grantType}" is not supported (supported: ${supported.join(', ')})`,
           });
       });
     }
-    if (issues.length > 0) throw new InvalidClientInput(issues);
+  }
+
+  /** A secret kept for client_secret_jwt is encrypted: there must be a key to encrypt it with. */
+  private secretJwtIssues(request: SecretInput | undefined, path: string): ValidationIssue[] {
+    if (request?.clientSecretJwt !== true || this.settings?.keys.encryptionKey) return [];
+    return [
+      {
+        path,
+        message:
+          'needs IDENTITY_KEY_ENCRYPTION_KEY, to keep the secret encrypted (fix: set it, or leave clientSecretJwt out)',
+      },
+    ];
   }
 
   /** The database client to change, or why it cannot be changed. */
-  /** A secret kept for client_secret_jwt is encrypted: there must be a key to encrypt it with. */
-  private checkSecretJwt(request: SecretInput | undefined, path: string): void {
-    if (request?.clientSecretJwt && !this.settings?.keys.encryptionKey)
-      throw new InvalidClientInput([
-        {
-          path,
-          message:
-            'needs IDENTITY_KEY_ENCRYPTION_KEY, to keep the secret encrypted (fix: set it, or leave clientSecretJwt out)',
-        },
-      ]);
-  }
-
   private async managed(manager: EntityManager, clientId: string): Promise<ClientEntity> {
     const entity = await this.load(manager, clientId);
     if (entity) return entity;
@@ -356,11 +372,18 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** RFC 7591 §2: a client's keys are given by value (jwks) or by reference (jwksUri), not both. */
-function bothKeySources(): InvalidClientInput {
-  return new InvalidClientInput([
-    {
-      path: 'jwksUri',
-      message: 'a client has jwks or jwksUri, not both (fix: set the other one to null)',
-    },
-  ]);
+const bothKeySources: ValidationIssue = {
+  path: 'jwksUri',
+  message: 'a client has jwks or jwksUri, not both (fix: set the other one to null)',
+};
+
+/** Whether the input gives both fields, each valid and not null. */
+function givenBoth<T extends object>(
+  checked: CheckedInput<T>,
+  a: keyof T & string,
+  b: keyof T & string,
+): boolean {
+  const given = (field: keyof T & string) =>
+    checked.isValid(field) && checked.value[field] !== undefined && checked.value[field] !== null;
+  return given(a) && given(b);
 }
