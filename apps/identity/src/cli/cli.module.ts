@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AuditModule } from '../audit/audit.module';
 import { ClientManagementModule } from '../clients/management/client-management.module';
 import { ClientsModule } from '../clients/clients.module';
 import { DatabaseClientStore } from '../clients/stores/database.client-store';
 import { identitySettings } from '../config/identity-settings';
 import { KeysModule } from '../keys/keys.module';
 import { PersistenceModule } from '../persistence/persistence.module';
+import { CliAuditLog } from './cli-audit-log';
 import { CliOutput, ProcessOutput } from './cli-output';
 import { CLI_COMMANDS } from './cli-commands';
 import { CommanderTree } from './commander-tree';
@@ -17,7 +19,8 @@ export interface CliModuleOptions {
 /**
  * The identity's command line: the same settings (IDENTITY_CONFIG, IDENTITY_DATA_DIR,
  * DATABASE_URL) and database as the server, without the HTTP server or token endpoint; keys only
- * through their manager (list, forced rotation), never the signing store or its timer.
+ * through their manager (list, forced rotation, revocation, encryption), never the signing store
+ * or its timer. Audit events (actor `cli`) go to stderr as JSON lines (CliAuditLog).
  * Its client store is the database's alone, not the server's composite: a client id that the
  * configuration file and the database both define stops the server, and the CLI must still start
  * to delete it.
@@ -33,9 +36,11 @@ export class CliModule {
         ClientsModule.forRoot({ clientStore: DatabaseClientStore }),
         ClientManagementModule.forRoot(),
         KeysModule.forManagement(),
+        AuditModule,
       ],
       providers: [
         { provide: CliOutput, useValue: options.output ?? new ProcessOutput() },
+        CliAuditLog,
         CommanderTree,
         ...CLI_COMMANDS,
       ],

@@ -58,6 +58,22 @@ function useFreshStore(prefix: string): { dataDir: () => string } {
   return { dataDir: () => dataDir };
 }
 
+/** The audit events (`{"audit": {...}}` lines) and the other lines a CLI run wrote to stderr. */
+function splitStderr(stderr: string): { audit: Record<string, unknown>[]; lines: string[] } {
+  const all = stderr.split('\n').filter((line) => line !== '');
+  return {
+    audit: all
+      .filter((line) => line.startsWith('{"audit":'))
+      .map((line) => (JSON.parse(line) as { audit: Record<string, unknown> }).audit),
+    lines: all.filter((line) => !line.startsWith('{"audit":')),
+  };
+}
+
+/** The audit event a CLI change to a client records: actor `cli`. */
+function clientChanged(clientId: string, change: string): unknown {
+  return expect.objectContaining({ name: 'audit.client.changed', clientId, change, actor: 'cli' });
+}
+
 /** Runs `identity <args>` in-process, capturing what it prints. */
 async function identity(...args: string[]) {
   const output = new CapturedOutput();
@@ -97,10 +113,14 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
       '--name',
       'My service',
     );
-    expect({ code, stderr }).toEqual({
+    expect({ code, stderr: splitStderr(stderr) }).toEqual({
       code: 0,
-      stderr:
-        'Store this secret now: it is shown only this once, and the identity keeps only its hash.\n',
+      stderr: {
+        lines: [
+          'Store this secret now: it is shown only this once, and the identity keeps only its hash.',
+        ],
+        audit: [clientChanged('my-svc', 'created')],
+      },
     });
     expect(stdout).toMatch(/^created the client my-svc\nclient id: +my-svc\n/);
     expect(stdout).toContain('\nclaims:         tenant=acme role=a=b\n');
@@ -126,7 +146,10 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
       '--disabled',
       '--json',
     );
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect({ code, stderr: splitStderr(stderr) }).toEqual({
+      code: 0,
+      stderr: { lines: [], audit: [clientChanged('scripted', 'created')] },
+    });
     const client = JSON.parse(stdout);
     expect(client).toMatchObject({
       clientId: 'scripted',
@@ -163,14 +186,15 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
   });
 
   it('enables and disables', async () => {
-    expect(await identity('clients', 'enable', 'scripted')).toEqual({
+    const enabled = await identity('clients', 'enable', 'scripted');
+    expect({ ...enabled, stderr: splitStderr(enabled.stderr) }).toEqual({
       code: 0,
       stdout: 'enabled the client scripted\n',
-      stderr: '',
+      stderr: { lines: [], audit: [clientChanged('scripted', 'enabled')] },
     });
-    expect((await identity('clients', 'disable', 'scripted')).stdout).toBe(
-      'disabled the client scripted\n',
-    );
+    const disabled = await identity('clients', 'disable', 'scripted');
+    expect(disabled.stdout).toBe('disabled the client scripted\n');
+    expect(splitStderr(disabled.stderr).audit).toEqual([clientChanged('scripted', 'disabled')]);
     expect(
       JSON.parse((await identity('clients', 'show', 'scripted', '--json')).stdout).enabled,
     ).toBe(false);
@@ -193,10 +217,22 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
     const [first] = JSON.parse(
       (await identity('clients', 'show', 'scripted', '--json')).stdout,
     ).secrets;
-    expect(await identity('clients', 'remove-secret', 'scripted', first.id)).toEqual({
+    const removed = await identity('clients', 'remove-secret', 'scripted', first.id);
+    expect({ ...removed, stderr: splitStderr(removed.stderr) }).toEqual({
       code: 0,
       stdout: `removed the secret ${first.id} from the client scripted\n`,
-      stderr: '',
+      stderr: {
+        lines: [],
+        audit: [
+          expect.objectContaining({
+            name: 'audit.client.changed',
+            clientId: 'scripted',
+            change: 'secret_removed',
+            actor: 'cli',
+            details: { secretId: first.id },
+          }),
+        ],
+      },
     });
     expect(await storedHashes('scripted')).toEqual([hashSecret('the-next-secret-value')]);
     const shown = JSON.parse((await identity('clients', 'show', 'scripted', '--json')).stdout) as {
@@ -323,6 +359,50 @@ describe('the identity CLI (npm run identity -- keys ...)', () => {
     ]);
     expect(keys[0].kid).toBe(first.kid);
     expect(second.stdout).toContain(keys[1].kid);
+  });
+
+  it('keys revoke: deletes the active key, a new key signs at once, and the event names the cli', async () => {
+    type Listed = { kid: string; status: string; generation: number };
+    const before = JSON.parse((await identity('keys', 'list', '--json')).stdout) as Listed[];
+    const active = before.find((key) => key.status === 'active')!;
+
+    const { code, stdout, stderr } = await identity('keys', 'revoke', active.kid);
+    expect(code).toBe(0);
+    const after = JSON.parse((await identity('keys', 'list', '--json')).stdout) as Listed[];
+    const replacement = after.find((key) => key.status === 'active')!;
+    expect(after.map((key) => key.kid)).not.toContain(active.kid);
+    expect(replacement.generation).toBe(active.generation + 1);
+    expect(stdout).toBe(
+      `revoked ${active.kid}: it left the JWKS; new tokens are signed with ${replacement.kid} (a new key)\n`,
+    );
+    expect(splitStderr(stderr)).toEqual({
+      lines: [],
+      audit: [
+        expect.objectContaining({
+          name: 'audit.signing_key.rotated',
+          action: 'revoked',
+          kid: active.kid,
+          details: expect.objectContaining({ successor: replacement.kid, actor: 'cli' }),
+        }),
+        expect.objectContaining({
+          action: 'forced_rotation',
+          kid: replacement.kid,
+          details: expect.objectContaining({ actor: 'cli' }),
+        }),
+      ],
+    });
+  });
+
+  it('keys revoke: refuses a kid it does not hold (or one revoked already), with one line', async () => {
+    expect(await identity('keys', 'revoke', 'no-such-kid')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'identity: there is no signing key "no-such-kid" (see: npm run identity -- keys list)\n',
+    });
+    expect((await identity('keys', 'revoke')).stderr).toBe(
+      "error: missing required argument 'kid'\n",
+    );
   });
 
   it('keys encrypt: refuses without IDENTITY_KEY_ENCRYPTION_KEY, with one line naming the fix', async () => {
