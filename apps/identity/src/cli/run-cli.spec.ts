@@ -280,6 +280,10 @@ describe('the identity CLI (npm run identity -- clients ...)', () => {
       ['clients', 'create', 'new', '--claim', 'tenant'],
       "error: option '--claim <type=value>' argument 'tenant' is invalid. it must be type=value\n",
     ],
+    [
+      ['clients', 'create', 'new', '--scope', 'api1', '--lifetime', '1209601'],
+      'identity: invalid input: accessTokenLifetime: 1209601 s is longer than IDENTITY_KEY_RETENTION_TIME (1209600 s), how long a signing key stays published after it stops signing: tokens of the client "new" would stop validating before they expire (fix: set accessTokenLifetime to at most 1209600, or raise IDENTITY_KEY_RETENTION_TIME)\n',
+    ],
     [['clients', 'show'], "error: missing required argument 'clientId'\n"],
     [['clients', 'frobnicate'], "error: unknown command 'frobnicate'\n"],
     [
