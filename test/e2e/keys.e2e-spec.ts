@@ -2,17 +2,25 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  adminRequest,
+  adminToken,
+  basicAuthorization,
   clients,
   decodeJwt,
   eventually,
   fetchJwks,
   getJson,
   getToken,
+  identityCli,
   keyForToken,
+  managementConfig,
   rsaThumbprint,
+  runIdentityCli,
   startIdentity,
   tempDir,
   verifiesWith,
+  writeConfig,
+  type Credentials,
   type RunningIdentity,
 } from '../support';
 
@@ -148,5 +156,113 @@ describe('signing keys at rest', () => {
       `${dataDir} holds the signing keys and is open to other users (mode 755): whoever can read it can sign tokens (fix: chmod 700 ${dataDir})`,
       `${join(dataDir, 'identity.sqlite')} holds the signing keys and is open to other users (mode 644): whoever can read it can sign tokens (fix: chmod 600 ${join(dataDir, 'identity.sqlite')})`,
     ]);
+  });
+});
+
+// Emergency revocation (README "Signing keys and rotation"): the key leaves the JWKS at once, a new
+// key signs, and the identity refuses the revoked key's tokens at once.
+describe('signing key revocation', () => {
+  const client: Credentials = { id: 'client', secret: 'secret' };
+  let identity: RunningIdentity;
+  let env: { IDENTITY_CONFIG: string; IDENTITY_DATA_DIR: string };
+  beforeAll(async () => {
+    identity = await startIdentity({ configFile: writeConfig(managementConfig) });
+    env = { IDENTITY_CONFIG: identity.configFile, IDENTITY_DATA_DIR: identity.dataDir };
+  });
+  afterAll(() => identity?.stop());
+
+  async function introspect(token: string): Promise<unknown> {
+    const response = await getJson(`${identity.url}/connect/introspect`, {
+      method: 'POST',
+      headers: {
+        authorization: basicAuthorization(client),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    expect(response.status).toBe(200);
+    return response.json;
+  }
+
+  async function publishedKids(): Promise<string[]> {
+    return (await fetchJwks(identity.url)).keys.map((key) => key.kid);
+  }
+
+  const kidOf = (token: string) => decodeJwt(token).header.kid as string;
+
+  /** The audit events the identity logged (`{"audit": {...}}` lines). */
+  function auditEvents(): Record<string, unknown>[] {
+    return identity
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"audit":{'))
+      .map((line) => (JSON.parse(line) as { audit: Record<string, unknown> }).audit);
+  }
+
+  it('with the CLI (keys revoke): the JWKS drops it, new tokens get another kid, its tokens are inactive', async () => {
+    const token = await getToken(identity.url, client);
+    const revoked = kidOf(token);
+    expect(await introspect(token)).toMatchObject({ active: true });
+
+    const printed = await identityCli(['keys', 'revoke', revoked], env);
+    const replacement = /signed with (\S+) \(a new key\)\n$/.exec(printed)?.[1];
+    expect(replacement).toBeDefined();
+
+    expect(await publishedKids()).toEqual([replacement]); // the JWKS reads fresh: at once
+    expect(await introspect(token)).toEqual({ active: false });
+    // The token endpoint signs from memory: it switches when it sees the change (≤ 250 ms poll).
+    await eventually(
+      async () => kidOf(await getToken(identity.url, client)) === replacement,
+      5000,
+      50,
+    );
+    expect(kidOf(await getToken(identity.url, client))).toBe(replacement);
+
+    const again = await runIdentityCli(['keys', 'revoke', revoked], env);
+    expect([again.code, again.stderr]).toEqual([
+      1,
+      `identity: there is no signing key "${revoked}" (see: npm run identity -- keys list)\n`,
+    ]);
+  });
+
+  it('with the admin API (POST /admin/keys/{kid}/revoke): the same, at once, audited with its client', async () => {
+    const token = await getToken(identity.url, client);
+    const revoked = kidOf(token);
+    const admin = await adminToken(identity.url);
+
+    const response = await adminRequest(
+      identity.url,
+      admin,
+      'POST',
+      `/admin/keys/${revoked}/revoke`,
+    );
+    expect(response.status).toBe(200);
+    const body = response.json as { signingKid: string };
+    expect(body).toEqual({
+      revoked,
+      signingKid: expect.any(String),
+      newSigningKey: true,
+      published: [body.signingKid],
+    });
+
+    expect(await publishedKids()).toEqual([body.signingKid]);
+    expect(kidOf(await getToken(identity.url, client))).toBe(body.signingKid);
+    expect(await introspect(token)).toEqual({ active: false });
+    expect(
+      auditEvents().filter((event) => event.action === 'revoked' && event.kid === revoked),
+    ).toEqual([
+      expect.objectContaining({
+        details: expect.objectContaining({ actor: 'admin', successor: body.signingKid }),
+      }),
+    ]);
+
+    const unknown = await adminRequest(
+      identity.url,
+      await adminToken(identity.url),
+      'POST',
+      `/admin/keys/${revoked}/revoke`,
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ type: 'urn:nest-identity:problem:key-not-found' });
   });
 });

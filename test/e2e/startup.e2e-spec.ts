@@ -79,6 +79,11 @@ describe('start-up', () => {
         { ...valid, clients: [{ ...client, clientId: 'a\u0001b' }] },
         'clients[0].clientId',
       ],
+      [
+        'a token lifetime longer than the key retention (IDENTITY_KEY_RETENTION_TIME, 14 d)',
+        { ...valid, clients: [{ ...client, accessTokenLifetime: 14 * 86_400 + 1 }] },
+        'clients[0].accessTokenLifetime: 1209601 s is longer than IDENTITY_KEY_RETENTION_TIME (1209600 s)',
+      ],
       ['not JSON', '{"apiScopes": [', 'JSON'],
       ['a JSON array', '[]', 'object'],
     ])('%s', async (_, config, path) => {

@@ -4,10 +4,11 @@ import { ReferenceTokensModule } from '../reference-tokens/reference-tokens.modu
 import { GrantHandlerRegistry } from '../token/grant-handler.registry';
 import { TokenModule } from '../token/token.module';
 import { AdminClientsController } from './admin-clients.controller';
+import { AdminKeysController } from './admin-keys.controller';
 import { AdminTokenGuard } from './admin-token.guard';
 
 /**
- * The admin API (`/admin/...`), protected by the identity's own tokens with `identity.admin`.
+ * The admin API (`/admin/clients...`, `/admin/keys...`), protected by the identity's own tokens with `identity.admin`.
  * A managed client may be allowed exactly the grant types the token endpoint handles.
  */
 @Module({
@@ -16,7 +17,7 @@ import { AdminTokenGuard } from './admin-token.guard';
     TokenModule,
     ClientManagementModule.forRoot({ imports: [TokenModule], grantTypes: GrantHandlerRegistry }),
   ],
-  controllers: [AdminClientsController],
+  controllers: [AdminClientsController, AdminKeysController],
   providers: [AdminTokenGuard],
 })
 export class AdminModule {}

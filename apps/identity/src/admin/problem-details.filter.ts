@@ -12,6 +12,7 @@ import {
   InvalidClientInput,
   type ClientManagementErrorCode,
 } from '../clients/management/client-management.errors';
+import { UnknownSigningKey } from '../keys/signing-key-manager';
 import { StoreUnavailable, asStoreUnavailable } from '../persistence/store-unavailable';
 import { AdminRequestProblem, PROBLEM_JSON, problemType, type ProblemDocument } from './problem';
 
@@ -75,6 +76,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return { problem };
     }
     if (exception instanceof AdminRequestProblem) return { problem: exception.problem };
+    if (exception instanceof UnknownSigningKey) {
+      return {
+        problem: {
+          type: problemType('key-not-found'),
+          title: 'The signing key does not exist',
+          status: 404,
+          detail: `there is no signing key "${exception.kid}" (GET /admin/keys lists them)`,
+        },
+      };
+    }
     if (exception instanceof StoreUnavailable) {
       this.logger.warn(
         `admin request failed, the store is unavailable: ${String(exception.cause)}`,

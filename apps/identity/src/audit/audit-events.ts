@@ -101,9 +101,12 @@ export class ClientChanged extends AuditEvent {
  * - `activated`: this process signs new tokens with another key from now on (`previousKid`);
  * - `forced_rotation`: an operator's rotation: the new key signs at once, `retired` keys stop
  *   signing and stay published for the retention time;
- * - `deleted`: a key past its retention left the store and the JWKS.
+ * - `deleted`: a key past its retention left the store and the JWKS;
+ * - `revoked`: an operator's emergency revocation (`actor`): the key left the store and the JWKS
+ *   at once, and `successor` names the key that signs in its place when it was the one signing
+ *   (that key's own event is a `forced_rotation`).
  */
-export type SigningKeyAction = 'created' | 'activated' | 'forced_rotation' | 'deleted';
+export type SigningKeyAction = 'created' | 'activated' | 'forced_rotation' | 'deleted' | 'revoked';
 
 export interface SigningKeyDetails {
   readonly alg?: string;
@@ -114,10 +117,11 @@ export interface SigningKeyDetails {
   readonly retiresAt?: string;
   readonly previousKid?: string;
   readonly retired?: readonly string[];
+  readonly successor?: string;
   readonly actor?: string;
 }
 
-/** A signing key was created, started signing, was rotated in by force, or was deleted. */
+/** A signing key was created, started signing, was rotated in by force, deleted or revoked. */
 export class SigningKeyRotated extends AuditEvent {
   readonly name = 'audit.signing_key.rotated';
   constructor(

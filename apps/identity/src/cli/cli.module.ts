@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AuditModule } from '../audit/audit.module';
 import { ClientManagementModule } from '../clients/management/client-management.module';
 import { ClientsModule } from '../clients/clients.module';
 import { DatabaseClientStore } from '../clients/stores/database.client-store';
 import { identitySettings } from '../config/identity-settings';
 import { KeysModule } from '../keys/keys.module';
 import { PersistenceModule } from '../persistence/persistence.module';
-import { AuditModule } from '../audit/audit.module';
 import { CliAuditLog } from './cli-audit-log';
 import { CliOutput, ProcessOutput } from './cli-output';
 import { CLI_COMMANDS } from './cli-commands';
@@ -19,8 +19,8 @@ export interface CliModuleOptions {
 /**
  * The identity's command line: the same settings (IDENTITY_CONFIG, IDENTITY_DATA_DIR,
  * DATABASE_URL) and database as the server, without the HTTP server or token endpoint; keys only
- * through their manager (list, forced rotation), never the signing store or its timer. Every
- * change it makes is an audit event with actor `cli`, written to stderr (CliAuditLog).
+ * through their manager (list, forced rotation, revocation, encryption), never the signing store
+ * or its timer. Audit events (actor `cli`) go to stderr as JSON lines (CliAuditLog).
  * Its client store is the database's alone, not the server's composite: a client id that the
  * configuration file and the database both define stops the server, and the CLI must still start
  * to delete it.
@@ -40,8 +40,8 @@ export class CliModule {
       ],
       providers: [
         { provide: CliOutput, useValue: options.output ?? new ProcessOutput() },
-        CommanderTree,
         CliAuditLog,
+        CommanderTree,
         ...CLI_COMMANDS,
       ],
     };

@@ -403,40 +403,6 @@ describe('the identity CLI (npm run identity -- keys ...)', () => {
     expect(second.stdout).toContain(keys[1].kid);
   });
 
-  it('keys encrypt: refuses without IDENTITY_KEY_ENCRYPTION_KEY, with one line naming the fix', async () => {
-    expect(await identity('keys', 'encrypt')).toEqual({
-      code: 1,
-      stdout: '',
-      stderr:
-        'identity: IDENTITY_KEY_ENCRYPTION_KEY is not set (fix: generate one with `openssl rand -base64 32` and set it here and for the identity)\n',
-    });
-  });
-
-  it('keys encrypt: encrypts the keys stored in clear in place, reporting how many; again, none', async () => {
-    process.env.IDENTITY_KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
-    try {
-      const first = await identity('keys', 'encrypt');
-      expect(first).toEqual({
-        code: 0,
-        stdout: 'encrypted 2 signing key(s) with IDENTITY_KEY_ENCRYPTION_KEY; 0 already were\n',
-        stderr:
-          'The identity needs the same IDENTITY_KEY_ENCRYPTION_KEY to read them: set it on every replica, then restart them.\n',
-      });
-      expect(storedPrivateKeys()).toEqual([
-        expect.stringMatching(/^enc:v1:/),
-        expect.stringMatching(/^enc:v1:/),
-      ]);
-      expect(await identity('keys', 'encrypt', '--json')).toEqual({
-        code: 0,
-        stdout: `${JSON.stringify({ encrypted: 0, alreadyEncrypted: 2 }, null, 2)}\n`,
-        stderr: '',
-      });
-      expect((await identity('keys', 'list')).code).toBe(0);
-    } finally {
-      delete process.env.IDENTITY_KEY_ENCRYPTION_KEY;
-    }
-  });
-
   it('records a forced rotation as an audit event with actor cli', async () => {
     const rotated = await audited('keys', 'rotate', '--json');
     const { kid } = JSON.parse(rotated.stdout) as { kid: string };
@@ -449,6 +415,83 @@ describe('the identity CLI (npm run identity -- keys ...)', () => {
       }),
     ]);
     expect((await audited('keys', 'list')).audit).toEqual([]);
+  });
+
+  it('keys revoke: deletes the active key, a new key signs at once, and the event names the cli', async () => {
+    type Listed = { kid: string; status: string; generation: number };
+    const before = JSON.parse((await identity('keys', 'list', '--json')).stdout) as Listed[];
+    const active = before.find((key) => key.status === 'active')!;
+
+    const { code, stdout, stderr, audit } = await audited('keys', 'revoke', active.kid);
+    expect(code).toBe(0);
+    const after = JSON.parse((await identity('keys', 'list', '--json')).stdout) as Listed[];
+    const replacement = after.find((key) => key.status === 'active')!;
+    expect(after.map((key) => key.kid)).not.toContain(active.kid);
+    expect(replacement.generation).toBe(active.generation + 1);
+    expect(stdout).toBe(
+      `revoked ${active.kid}: it left the JWKS; new tokens are signed with ${replacement.kid} (a new key)\n`,
+    );
+    expect(stderr).toBe('');
+    expect(audit).toEqual([
+      expect.objectContaining({
+        name: 'audit.signing_key.rotated',
+        action: 'revoked',
+        kid: active.kid,
+        details: expect.objectContaining({ successor: replacement.kid, actor: 'cli' }),
+      }),
+      expect.objectContaining({
+        action: 'forced_rotation',
+        kid: replacement.kid,
+        details: expect.objectContaining({ actor: 'cli' }),
+      }),
+    ]);
+  });
+
+  it('keys revoke: refuses a kid it does not hold (or one revoked already), with one line', async () => {
+    expect(await identity('keys', 'revoke', 'no-such-kid')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'identity: there is no signing key "no-such-kid" (see: npm run identity -- keys list)\n',
+    });
+    expect((await identity('keys', 'revoke')).stderr).toBe(
+      "error: missing required argument 'kid'\n",
+    );
+  });
+
+  it('keys encrypt: refuses without IDENTITY_KEY_ENCRYPTION_KEY, with one line naming the fix', async () => {
+    expect(await identity('keys', 'encrypt')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'identity: IDENTITY_KEY_ENCRYPTION_KEY is not set (fix: generate one with `openssl rand -base64 32` and set it here and for the identity)\n',
+    });
+  });
+
+  it('keys encrypt: encrypts the keys stored in clear in place, reporting how many; again, none', async () => {
+    process.env.IDENTITY_KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+    try {
+      const stored = storedPrivateKeys().length;
+      const first = await identity('keys', 'encrypt');
+      expect(first).toEqual({
+        code: 0,
+        stdout: `encrypted ${stored} signing key(s) with IDENTITY_KEY_ENCRYPTION_KEY; 0 already were\n`,
+        stderr:
+          'The identity needs the same IDENTITY_KEY_ENCRYPTION_KEY to read them: set it on every replica, then restart them.\n',
+      });
+      expect(stored).toBeGreaterThan(1);
+      expect(storedPrivateKeys()).toEqual(
+        Array.from({ length: stored }, (): unknown => expect.stringMatching(/^enc:v1:/)),
+      );
+      expect(await identity('keys', 'encrypt', '--json')).toEqual({
+        code: 0,
+        stdout: `${JSON.stringify({ encrypted: 0, alreadyEncrypted: stored }, null, 2)}\n`,
+        stderr: '',
+      });
+      expect((await identity('keys', 'list')).code).toBe(0);
+    } finally {
+      delete process.env.IDENTITY_KEY_ENCRYPTION_KEY;
+    }
   });
 
   it('refuses an unknown keys subcommand with one line and a non-zero exit', async () => {

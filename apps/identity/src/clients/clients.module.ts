@@ -31,7 +31,8 @@ export class ClientsModule {
         {
           provide: IDENTITY_CONFIG_FILE,
           inject: [identitySettings.KEY],
-          useFactory: (settings: IdentitySettings) => loadIdentityConfigFile(settings.configFile),
+          useFactory: (settings: IdentitySettings) =>
+            loadIdentityConfigFile(settings.configFile, settings.keys.retentionTimeMs),
         },
         ConfigFileClientStore,
         ConfigFileResourceStore,

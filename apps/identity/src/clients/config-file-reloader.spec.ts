@@ -65,7 +65,7 @@ describe('ConfigFileReloader', () => {
     });
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     reloader = new ConfigFileReloader(
-      { configFile: path } as IdentitySettings,
+      { configFile: path, keys: { retentionTimeMs: 14 * 86_400_000 } } as IdentitySettings,
       loaded,
       clients,
       resources,

@@ -70,7 +70,7 @@ export class ConfigFileReloader implements OnApplicationShutdown {
     const path = this.settings.configFile;
     let next: IdentityConfigFile;
     try {
-      next = await loadIdentityConfigFile(path);
+      next = await loadIdentityConfigFile(path, this.settings.keys.retentionTimeMs);
       await this.refuseClientsInBoth(path, next);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -8,13 +8,18 @@ import {
 } from '@app/shared';
 import { parseConfigFileText } from './config-file-syntax';
 import { environmentSecretProblems } from './environment-secrets';
+import { tokenLifetimeProblems } from './token-lifetime';
 
 /**
  * Reads and validates the configuration file (IDENTITY_CONFIG), JSON or YAML. Every problem is
  * reported at once, each with its path (or line) and, where it is obvious, its fix, so a start-up
- * failure or a refused reload can be fixed in one go.
+ * failure or a refused reload can be fixed in one go. With `keyRetentionMs`
+ * (IDENTITY_KEY_RETENTION_TIME), a client whose tokens would outlive their signing key is one.
  */
-export async function loadIdentityConfigFile(path: string): Promise<IdentityConfigFile> {
+export async function loadIdentityConfigFile(
+  path: string,
+  keyRetentionMs?: number,
+): Promise<IdentityConfigFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -28,7 +33,11 @@ export async function loadIdentityConfigFile(path: string): Promise<IdentityConf
     ]);
   }
   const config = validateWith(IdentityConfigFile, plain, path);
-  const problems = [...crossCheckIdentityConfig(config), ...environmentSecretProblems(config)];
+  const problems = [
+    ...crossCheckIdentityConfig(config),
+    ...environmentSecretProblems(config),
+    ...(keyRetentionMs === undefined ? [] : tokenLifetimeProblems(config, keyRetentionMs)),
+  ];
   if (problems.length > 0) throw new ConfigurationError(path, problems);
   return config;
 }

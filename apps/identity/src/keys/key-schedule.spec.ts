@@ -7,6 +7,7 @@ import {
   nextKey,
   nextWriteAt,
   publishedKeys,
+  revocation,
   type KeyTimes,
   type RotationPolicy,
 } from './key-schedule';
@@ -195,6 +196,39 @@ describe('key schedule', () => {
       expect(keyStatus(keys[1], keys, T0 + 95 * DAY)).toBe('retired');
       expect(activeKey(keys, T0 + 95 * DAY)?.kid).toBe('k3');
       expect(lastActiveKey(keys, T0 + 95 * DAY)?.kid).toBe('k3');
+    });
+  });
+
+  describe('revocation', () => {
+    const k1 = key(1, T0, T0 + 10 * DAY); // retired at T0 + 10 d, still published
+    const k2 = key(2, T0 + 10 * DAY, T0 + 100 * DAY, T0); // active
+    const k3 = key(3, T0 + 100 * DAY, T0 + 190 * DAY, T0 + 86 * DAY); // announced
+    const now = T0 + 90 * DAY;
+
+    it('of the active key: a new key signs from now, an announced successor retires now', () => {
+      expect(revocation([k1, k2, k3], k2, now, policy)).toEqual({
+        replacement: { generation: 4, activatesAt: now, retiresAt: now + 90 * DAY },
+        retire: [k3],
+      });
+    });
+
+    it('of the only key: a new key with the next generation signs from now', () => {
+      expect(revocation([k1], k1, T0 + DAY, policy)).toEqual({
+        replacement: { generation: 2, activatesAt: T0 + DAY, retiresAt: T0 + 91 * DAY },
+        retire: [],
+      });
+    });
+
+    it('of the last key that signed, past its retirement (the store was out of reach): a new key', () => {
+      expect(revocation([k1], k1, T0 + 20 * DAY, policy).replacement).toMatchObject({
+        generation: 2,
+        activatesAt: T0 + 20 * DAY,
+      });
+    });
+
+    it('of a retired or an announced key: nothing else changes, the active key keeps signing', () => {
+      expect(revocation([k1, k2, k3], k1, now, policy)).toEqual({ keeps: k2, retire: [] });
+      expect(revocation([k1, k2, k3], k3, now, policy)).toEqual({ keeps: k2, retire: [] });
     });
   });
 

@@ -166,6 +166,34 @@ export function forcedRotation<K extends KeyTimes>(
   };
 }
 
+export interface RevocationPlan<K extends KeyTimes> {
+  /** A key that signs from now, when the revoked key was the one signing (or the only one). */
+  readonly replacement?: Omit<ForcedRotationPlan<K>, 'retire'>;
+  /** Otherwise, the key that keeps signing. */
+  readonly keeps?: K;
+  /** Keys that would still sign and retire now, staying published (as in a forced rotation). */
+  readonly retire: readonly K[];
+}
+
+/**
+ * An operator's emergency revocation of `revoked`, which is deleted (it leaves the JWKS at once,
+ * and nothing can bring it back). If it was the key signing now, or no other key could sign, a
+ * forced rotation replaces it: a new key signs from now, announced successors retire. Revoking
+ * any other key changes nothing else.
+ */
+export function revocation<K extends KeyTimes>(
+  keys: readonly K[],
+  revoked: K,
+  now: number,
+  policy: RotationPolicy,
+): RevocationPlan<K> {
+  const signing = (among: readonly K[]) => activeKey(among, now) ?? lastActiveKey(among, now);
+  const keeps = signing(keys.filter((key) => key !== revoked));
+  if (keeps && signing(keys) !== revoked) return { keeps, retire: [] };
+  const { retire, ...replacement } = forcedRotation(keys, now, policy);
+  return { replacement, retire: retire.filter((key) => key !== revoked) };
+}
+
 /**
  * When the store next needs a write (a successor, a deletion), or undefined if never: the
  * maintenance timer wakes up then instead of waiting for its regular interval.

@@ -18,6 +18,7 @@ import {
   keyStatus,
   nextKey,
   publishedUntil,
+  revocation,
   type KeyStatus,
   type KeyTimes,
   type NewKeyPlan,
@@ -53,6 +54,23 @@ export interface SigningKeyInfo {
   readonly publishedUntil: Date;
 }
 
+/** What `keys revoke` did. */
+export interface KeyRevocation {
+  readonly revoked: string;
+  /** The key that signs new tokens now. */
+  readonly signingKid: string;
+  /** Whether that key was created by the revocation (the revoked key was the one signing). */
+  readonly newSigningKey: boolean;
+}
+
+/** `keys revoke` of a kid the store does not hold (never existed, deleted, or revoked already). */
+export class UnknownSigningKey extends Error {
+  constructor(readonly kid: string) {
+    super(`there is no signing key "${kid}" (see: npm run identity -- keys list)`);
+    this.name = 'UnknownSigningKey';
+  }
+}
+
 /** A successor created later than this past its due time is worth a warning. */
 const LATE_WARNING_MS = 60_000;
 
@@ -66,8 +84,8 @@ const MAX_ATTEMPTS = 5;
  * unique: of replicas racing, one insert wins and the others re-read and find its key. Every
  * write records a change, so each replica's DatabaseSigningKeyStore reloads.
  *
- * The CLI's `keys list`, `keys rotate` and `keys encrypt` call listKeys(), forceRotation() and
- * encryptStoredKeys().
+ * The CLI's `keys list`, `keys rotate`, `keys revoke` and `keys encrypt` (and the admin API's
+ * `/admin/keys`) call listKeys(), forceRotation(), revokeKey() and encryptStoredKeys().
  * Each key created, deleted or forced in is an audit event (SigningKeyRotated), in the CLI too
  * (actor `cli`); DatabaseSigningKeyStore records when a key starts signing.
  */
@@ -195,6 +213,63 @@ export class SigningKeyManager {
       // This process's store reloads at once instead of at the next poll.
       await this.changes.poll();
       return kid;
+    });
+  }
+
+  /**
+   * Emergency revocation (a key exposed): deletes the key, so it leaves every replica's JWKS and
+   * is never used or published again, and tokens it signed stop validating here at once (the
+   * admin guard and introspection read the published keys). If it was the key signing, a new key
+   * (IDENTITY_SIGNING_ALG) signs from now, as after a forced rotation. Throws UnknownSigningKey
+   * for a kid the store does not hold.
+   */
+  revokeKey(kid: string, actor?: Actor): Promise<KeyRevocation> {
+    return this.exclusive(async () => {
+      const alg = this.settings.keys.algorithm;
+      const revoked = await this.retrying(async () => {
+        const { keys } = await this.load();
+        const key = keys.find((candidate) => candidate.kid === kid);
+        if (!key) throw new UnknownSigningKey(kid);
+        const now = this.clock();
+        const plan = revocation(keys, key, now, this.policy);
+        const row = plan.replacement
+          ? this.newRow(await generatePrivateKey(alg), alg, { ...plan.replacement, createdAt: now })
+          : undefined;
+        await this.write(async (manager) => {
+          const deleted = await manager.delete(SigningKeyEntity, { kid });
+          // Another process revoked it between our read and this write.
+          if (!deleted.affected) throw new UnknownSigningKey(kid);
+          if (plan.retire.length > 0) {
+            const kids = plan.retire.map((retired) => retired.kid);
+            await manager.update(SigningKeyEntity, { kid: In(kids) }, { retiresAt: new Date(now) });
+          }
+          if (row) await manager.insert(SigningKeyEntity, row);
+        });
+        const retired = plan.retire.map((retiring) => retiring.kid);
+        return { key, row, retired, signingKid: row?.kid ?? plan.keeps!.kid };
+      });
+      const { key, row, retired, signingKid } = revoked;
+      this.audit?.record(
+        new SigningKeyRotated('revoked', kid, {
+          alg: key.key.alg,
+          generation: key.generation,
+          successor: row?.kid,
+          actor,
+        }),
+      );
+      if (row) {
+        this.audit?.record(
+          new SigningKeyRotated('forced_rotation', row.kid, { ...scheduleOf(row), retired, actor }),
+        );
+      }
+      // This process's store reloads at once instead of at the next poll.
+      await this.changes.poll();
+      this.logger.warn(
+        `revoked signing key ${kid}: deleted, it leaves the JWKS and its tokens are refused; ${
+          row ? `a new key ${signingKid} (${alg}) signs from now` : `${signingKid} keeps signing`
+        }`,
+      );
+      return { revoked: kid, signingKid, newSigningKey: row !== undefined };
     });
   }
 

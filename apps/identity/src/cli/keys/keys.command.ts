@@ -1,13 +1,14 @@
 import { Command, CommandRunner } from 'nest-commander';
 import { EncryptKeysCommand } from './encrypt-keys.command';
 import { ListKeysCommand } from './list-keys.command';
+import { RevokeKeyCommand } from './revoke-key.command';
 import { RotateKeysCommand } from './rotate-keys.command';
 
 /** `identity keys <subcommand>`: the signing keys, which rotate on their own schedule. */
 @Command({
   name: 'keys',
-  description: 'list the signing keys, force a rotation, or encrypt them at rest',
-  subCommands: [ListKeysCommand, RotateKeysCommand, EncryptKeysCommand],
+  description: 'list the signing keys, force a rotation, revoke a key, or encrypt them at rest',
+  subCommands: [ListKeysCommand, RotateKeysCommand, RevokeKeyCommand, EncryptKeysCommand],
 })
 export class KeysCommand extends CommandRunner {
   run(params: string[]): Promise<void> {

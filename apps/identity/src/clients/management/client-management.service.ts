@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import type { ValidationIssue } from '@app/shared';
+import type { AccessTokenType, ValidationIssue } from '@app/shared';
 import { ClientChanged, type Actor } from '../../audit/audit-events';
 import { AuditTrail } from '../../audit/audit-trail';
 import { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
@@ -13,6 +13,7 @@ import { ResourceStore } from '../resource-store';
 import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
 import { sealClientSecret } from '../secret-encryption';
 import { hashSecret } from '../secret-hash';
+import { tokenLifetimeProblem } from '../token-lifetime';
 import { ConfigFileClientStore } from '../stores/config-file.stores';
 import {
   ClientExists,
@@ -100,6 +101,7 @@ export class ClientManagementService {
     await this.checkReferences(checked);
     checked.orThrow();
     const { clientId } = request;
+    this.checkTokenLifetime(clientId, request.accessTokenLifetime, request.accessTokenType);
     if (this.configured.findDefinition(clientId)) {
       throw new ClientExists(clientId, 'configuration');
     }
@@ -151,6 +153,13 @@ export class ClientManagementService {
     checked.orThrow();
     const client = await this.write(async (manager) => {
       const current = await this.managed(manager, clientId);
+      // Only when they change: a client left over from a longer retention can still be disabled.
+      if (request.accessTokenLifetime !== undefined || request.accessTokenType !== undefined)
+        this.checkTokenLifetime(
+          clientId,
+          request.accessTokenLifetime ?? current.accessTokenLifetime,
+          request.accessTokenType ?? current.accessTokenType,
+        );
       const changes: Partial<ClientEntity> = { updatedAt: new Date() };
       if (request.clientName !== undefined) changes.clientName = request.clientName;
       if (request.description !== undefined) changes.description = request.description;
@@ -283,6 +292,22 @@ export class ClientManagementService {
           'needs IDENTITY_KEY_ENCRYPTION_KEY, to keep the secret encrypted (fix: set it, or leave clientSecretJwt out)',
       },
     ];
+  }
+
+  /** Tokens that would outlive their signing key are refused (see token-lifetime.ts). */
+  private checkTokenLifetime(
+    clientId: string,
+    lifetimeSeconds: number,
+    tokenType: AccessTokenType,
+  ): void {
+    if (!this.settings) return;
+    const problem = tokenLifetimeProblem(
+      clientId,
+      lifetimeSeconds,
+      tokenType,
+      this.settings.keys.retentionTimeMs,
+    );
+    if (problem) throw new InvalidClientInput([{ path: 'accessTokenLifetime', message: problem }]);
   }
 
   /** The database client to change, or why it cannot be changed. */

@@ -14,7 +14,7 @@ import {
   type PostgresDatabase,
 } from '../../persistence/test-databases.fixture';
 import { jwkThumbprint } from '@app/shared';
-import { SigningKeyManager } from '../signing-key-manager';
+import { SigningKeyManager, UnknownSigningKey } from '../signing-key-manager';
 import { DatabaseSigningKeyStore } from './database.signing-key-store';
 import { LEGACY_KEY_FILE } from './legacy-key-file';
 
@@ -221,6 +221,79 @@ describe.each(['sqlite', 'postgres'] as const)('DatabaseSigningKeyStore on %s', 
     ]);
     now += 20 * DAY;
     expect(await activeKid(a)).toBe(forced);
+  });
+
+  describe('revocation', () => {
+    it('of the active key: it leaves the JWKS, a new key signs at once, on every replica, after a restart too', async () => {
+      const [a, b] = [await startReplica(), await startReplica()];
+      const old = await activeKid(a);
+      const before = await storeVersion(a);
+
+      const result = await a.manager.revokeKey(old, 'admin');
+      expect(result).toEqual({ revoked: old, signingKid: expect.any(String), newSigningKey: true });
+      expect(result.signingKid).not.toBe(old);
+      expect(await storeVersion(a)).toBe(before + 1);
+      await a.store.whenSettled();
+      expect(await activeKid(a)).toBe(result.signingKid);
+      expect(await publishedKids(a)).toEqual([result.signingKid]);
+
+      expect(await publishedKids(b)).toEqual([result.signingKid]); // a fresh read, before any poll
+      await b.changes.poll();
+      await b.store.whenSettled();
+      expect(await activeKid(b)).toBe(result.signingKid);
+
+      expect((await rows(a)).map((row) => [row.kid, row.generation])).toEqual([
+        [result.signingKid, 2],
+      ]);
+      await Promise.all([a.dataSource.destroy(), b.dataSource.destroy()]);
+      const restarted = await startReplica();
+      expect(await publishedKids(restarted)).toEqual([result.signingKid]);
+    });
+
+    it('of a retired key: only it leaves the JWKS; the active key keeps signing', async () => {
+      const a = await startReplica();
+      const old = await activeKid(a);
+      const forced = await a.manager.forceRotation();
+      await a.store.whenSettled();
+      expect(await publishedKids(a)).toEqual([forced, old]);
+
+      expect(await a.manager.revokeKey(old)).toEqual({
+        revoked: old,
+        signingKid: forced,
+        newSigningKey: false,
+      });
+      await a.store.whenSettled();
+      expect(await publishedKids(a)).toEqual([forced]);
+      expect(await activeKid(a)).toBe(forced);
+    });
+
+    it('of the active key with an announced successor: the successor retires and never signs', async () => {
+      const a = await startReplica();
+      now += 80 * DAY;
+      await a.store.maintainNow();
+      const [first, announced] = (await rows(a)).map((row) => row.kid);
+
+      const { signingKid } = await a.manager.revokeKey(first);
+      await a.store.whenSettled();
+      expect((await a.manager.listKeys()).map((key) => [key.kid, key.status])).toEqual([
+        [announced, 'retired'],
+        [signingKid, 'active'],
+      ]);
+      now += 20 * DAY;
+      expect(await activeKid(a)).toBe(signingKid);
+    });
+
+    it('refuses a kid the store does not hold, changing nothing', async () => {
+      const a = await startReplica();
+      const kid = await activeKid(a);
+      const before = await storeVersion(a);
+      await expect(a.manager.revokeKey('no-such-kid')).rejects.toThrow(
+        new UnknownSigningKey('no-such-kid'),
+      );
+      await a.manager.revokeKey(kid);
+      await expect(a.manager.revokeKey(kid)).rejects.toThrow(UnknownSigningKey);
+      expect(await storeVersion(a)).toBe(before + 1);
+    });
   });
 
   it('a restart after rotations keeps every published key', async () => {

@@ -1,0 +1,83 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Scopes } from '@app/shared';
+import { SigningKeyManager, type SigningKeyInfo } from '../keys/signing-key-manager';
+import { SigningKeyStore } from '../keys/signing-key-store';
+import { KeyRevocationSchema, SigningKeyListSchema } from '../openapi/key.schemas';
+import { IdentitySecurity } from '../openapi/identity.openapi';
+import { ApiProblems } from '../openapi/problem.schema';
+import { AdminTokenGuard, type AdminRequest } from './admin-token.guard';
+import { ProblemDetailsFilter } from './problem-details.filter';
+
+export const ADMIN_KEYS_PATH = '/admin/keys';
+
+const Unauthorized = {
+  401: 'no token, or an invalid one (`WWW-Authenticate: Bearer`)',
+  403: `a token without the scope ${Scopes.IdentityAdmin}`,
+  503: 'the database is out of reach (`Retry-After`)',
+};
+
+/**
+ * The admin API for signing keys: their schedule (never key material), and the emergency
+ * revocation of a key (SigningKeyManager.revokeKey), an audit event naming the admin token's
+ * client. Every answer is `Cache-Control: no-store`.
+ */
+@Controller(ADMIN_KEYS_PATH)
+@UseGuards(AdminTokenGuard)
+@UseFilters(ProblemDetailsFilter)
+@ApiTags('Admin')
+@ApiBearerAuth(IdentitySecurity.AdminBearer)
+@ApiOAuth2([Scopes.IdentityAdmin], IdentitySecurity.AdminOAuth2)
+export class AdminKeysController {
+  constructor(
+    private readonly manager: SigningKeyManager,
+    private readonly store: SigningKeyStore,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The signing keys and their schedule, by generation (no key material)' })
+  @ApiOkResponse({ type: SigningKeyListSchema })
+  @ApiProblems(Unauthorized)
+  async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ keys: SigningKeyInfo[] }> {
+    noStore(reply);
+    return { keys: await this.manager.listKeys() };
+  }
+
+  /**
+   * The key leaves the JWKS at once and its tokens are refused here; if it was signing, a new key
+   * signs from now. Answers once this replica's keys are reloaded, with what the JWKS publishes.
+   */
+  @Post(':kid/revoke')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Revoke a signing key now (emergency): it leaves the JWKS; a new key signs if it was signing',
+  })
+  @ApiOkResponse({ type: KeyRevocationSchema })
+  @ApiProblems({ ...Unauthorized, 404: 'no such signing key (or revoked already)' })
+  async revoke(
+    @Param('kid') kid: string,
+    @Req() request: AdminRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const revocation = await this.manager.revokeKey(kid, request.adminClientId);
+    const published = (await this.store.getPublishedKeys()).map((key) => key.kid);
+    noStore(reply);
+    return { ...revocation, published };
+  }
+}
+
+function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
