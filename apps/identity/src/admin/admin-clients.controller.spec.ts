@@ -1,33 +1,16 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generateKeyPairSync } from 'node:crypto';
 import { hashSecret } from '../clients/secret-hash';
+import { adminApiConfig, adminClient, readerClient } from './admin-api.fixture';
 import { startInProcessIdentity, type InProcessIdentity } from '../identity-app.fixture';
 import { signJws } from '../keys/jws';
 import { SigningKeyStore } from '../keys/signing-key-store';
 
 const ISSUER = 'http://identity.test';
-const admin = { id: 'admin', secret: 'admin-secret' };
-const reader = { id: 'reader', secret: 'reader-secret' };
+const admin = adminClient;
+const reader = readerClient;
 
-/** The configuration file of these specs: an admin client (identity.admin) and an api1 client. */
-const config = {
-  apiScopes: [{ name: 'api1' }],
-  apiResources: [{ name: 'api1', scopes: ['api1'] }],
-  clients: [
-    {
-      clientId: admin.id,
-      clientSecrets: [{ value: hashSecret(admin.secret) }],
-      allowedGrantTypes: ['client_credentials'],
-      allowedScopes: ['identity.admin'],
-    },
-    {
-      clientId: reader.id,
-      clientSecrets: [{ value: hashSecret(reader.secret) }],
-      allowedGrantTypes: ['client_credentials'],
-      allowedScopes: ['api1'],
-    },
-  ],
-};
+const config = adminApiConfig({ withReader: true });
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 

@@ -1,28 +1,12 @@
+import { Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiOAuth2,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Scopes } from '@app/shared';
 import { ClientManagementService } from '../clients/management/client-management.service';
 import {
   CreateClientInput,
@@ -36,21 +20,13 @@ import {
   ClientViewSchema,
   CreatedClientSchema,
 } from '../openapi/client.schemas';
-import { IdentitySecurity } from '../openapi/identity.openapi';
 import { ApiProblems } from '../openapi/problem.schema';
 import { JsonTooDeep, UnparsableJson } from '../http/form-body';
-import { AdminTokenGuard, type AdminRequest } from './admin-token.guard';
+import { AdminAccessProblems, AdminController } from './admin-controller.decorator';
+import type { AdminRequest } from './admin-token.guard';
 import { AdminRequestProblem } from './problem';
-import { ProblemDetailsFilter } from './problem-details.filter';
 
 export const ADMIN_CLIENTS_PATH = '/admin/clients';
-
-/** What every admin operation may answer before it runs. */
-const Unauthorized = {
-  401: 'no token, or an invalid one (`WWW-Authenticate: Bearer`)',
-  403: `a token without the scope ${Scopes.IdentityAdmin}`,
-  503: 'the database is out of reach (`Retry-After`)',
-};
 
 /**
  * The admin API for clients: the database ones can be created, changed, given and relieved of
@@ -58,19 +34,14 @@ const Unauthorized = {
  * (409). Every answer is `Cache-Control: no-store`: it may hold a secret shown only once. Each
  * change is an audit event (ClientChanged) naming the admin token's client as its actor.
  */
-@Controller(ADMIN_CLIENTS_PATH)
-@UseGuards(AdminTokenGuard)
-@UseFilters(ProblemDetailsFilter)
-@ApiTags('Admin')
-@ApiBearerAuth(IdentitySecurity.AdminBearer)
-@ApiOAuth2([Scopes.IdentityAdmin], IdentitySecurity.AdminOAuth2)
+@AdminController(ADMIN_CLIENTS_PATH)
 export class AdminClientsController {
   constructor(private readonly clients: ClientManagementService) {}
 
   @Get()
   @ApiOperation({ summary: 'Every client, from the configuration file and the database' })
   @ApiOkResponse({ type: ClientListSchema })
-  @ApiProblems(Unauthorized)
+  @ApiProblems(AdminAccessProblems)
   async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ clients: ClientView[] }> {
     noStore(reply);
     return { clients: await this.clients.list() };
@@ -83,7 +54,7 @@ export class AdminClientsController {
   @ApiBody({ type: CreateClientInput })
   @ApiCreatedResponse({ type: CreatedClientSchema, description: 'With `Location`.' })
   @ApiProblems({
-    ...Unauthorized,
+    ...AdminAccessProblems,
     400: 'invalid input, each problem with its path',
     409: 'the client id is taken',
     415: 'not application/json',
@@ -100,7 +71,7 @@ export class AdminClientsController {
   @Get(':clientId')
   @ApiOperation({ summary: 'One client, with its secrets (never a hash)' })
   @ApiOkResponse({ type: ClientViewSchema })
-  @ApiProblems({ ...Unauthorized, 404: 'no such client' })
+  @ApiProblems({ ...AdminAccessProblems, 404: 'no such client' })
   async show(
     @Param('clientId') clientId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -114,7 +85,7 @@ export class AdminClientsController {
   @ApiBody({ type: UpdateClientInput })
   @ApiOkResponse({ type: ClientViewSchema })
   @ApiProblems({
-    ...Unauthorized,
+    ...AdminAccessProblems,
     400: 'invalid input, each problem with its path',
     404: 'no such client',
     409: 'a configuration-file client: edit the file',
@@ -134,7 +105,11 @@ export class AdminClientsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a database client and its secrets' })
   @ApiNoContentResponse()
-  @ApiProblems({ ...Unauthorized, 404: 'no such client', 409: 'a configuration-file client' })
+  @ApiProblems({
+    ...AdminAccessProblems,
+    404: 'no such client',
+    409: 'a configuration-file client',
+  })
   async delete(
     @Param('clientId') clientId: string,
     @Req() request: AdminRequest,
@@ -151,7 +126,7 @@ export class AdminClientsController {
   @ApiBody({ type: SecretInput, required: false })
   @ApiCreatedResponse({ type: AddedSecretSchema, description: 'With `Location`.' })
   @ApiProblems({
-    ...Unauthorized,
+    ...AdminAccessProblems,
     400: 'invalid input',
     404: 'no such client',
     409: 'a configuration-file client',
@@ -176,7 +151,7 @@ export class AdminClientsController {
   @ApiOperation({ summary: 'Remove a secret by its id' })
   @ApiNoContentResponse()
   @ApiProblems({
-    ...Unauthorized,
+    ...AdminAccessProblems,
     404: 'no such client or secret',
     409: 'a configuration-file client',
   })

@@ -1,22 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { hashSecret } from '../clients/secret-hash';
+import { adminApiConfig, adminClient } from './admin-api.fixture';
 import { startInProcessIdentity, type InProcessIdentity } from '../identity-app.fixture';
 
 // Issue 12 point 14 at the admin API: a client whose JWTs would outlive their signing key (the
 // key stays published IDENTITY_KEY_RETENTION_TIME, 14 d by default, after it stops signing).
-const admin = { id: 'admin', secret: 'admin-secret' };
-const config = {
-  apiScopes: [{ name: 'api1' }],
-  apiResources: [{ name: 'api1', scopes: ['api1'] }],
-  clients: [
-    {
-      clientId: admin.id,
-      clientSecrets: [{ value: hashSecret(admin.secret) }],
-      allowedGrantTypes: ['client_credentials'],
-      allowedScopes: ['identity.admin'],
-    },
-  ],
-};
+const admin = adminClient;
+const config = adminApiConfig();
 const FOURTEEN_DAYS = 14 * 86_400;
 
 describe('the admin API refuses token lifetimes longer than the key retention time', () => {

@@ -1,31 +1,14 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AuditEvent } from '../audit/audit-events';
-import { hashSecret } from '../clients/secret-hash';
+import { adminApiConfig, adminClient, readerClient } from './admin-api.fixture';
 import { startInProcessIdentity, type InProcessIdentity } from '../identity-app.fixture';
 
 const ISSUER = 'http://identity.test';
-const admin = { id: 'admin', secret: 'admin-secret' };
-const reader = { id: 'reader', secret: 'reader-secret' };
+const admin = adminClient;
+const reader = readerClient;
 
-const config = {
-  apiScopes: [{ name: 'api1' }],
-  apiResources: [{ name: 'api1', scopes: ['api1'] }],
-  clients: [
-    {
-      clientId: admin.id,
-      clientSecrets: [{ value: hashSecret(admin.secret) }],
-      allowedGrantTypes: ['client_credentials'],
-      allowedScopes: ['identity.admin'],
-    },
-    {
-      clientId: reader.id,
-      clientSecrets: [{ value: hashSecret(reader.secret) }],
-      allowedGrantTypes: ['client_credentials'],
-      allowedScopes: ['api1'],
-    },
-  ],
-};
+const config = adminApiConfig({ withReader: true });
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 

@@ -1,44 +1,21 @@
-import {
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Scopes } from '@app/shared';
 import { SigningKeyManager, type SigningKeyInfo } from '../keys/signing-key-manager';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { KeyRevocationSchema, SigningKeyListSchema } from '../openapi/key.schemas';
-import { IdentitySecurity } from '../openapi/identity.openapi';
 import { ApiProblems } from '../openapi/problem.schema';
-import { AdminTokenGuard, type AdminRequest } from './admin-token.guard';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { AdminAccessProblems, AdminController } from './admin-controller.decorator';
+import type { AdminRequest } from './admin-token.guard';
 
 export const ADMIN_KEYS_PATH = '/admin/keys';
-
-const Unauthorized = {
-  401: 'no token, or an invalid one (`WWW-Authenticate: Bearer`)',
-  403: `a token without the scope ${Scopes.IdentityAdmin}`,
-  503: 'the database is out of reach (`Retry-After`)',
-};
 
 /**
  * The admin API for signing keys: their schedule (never key material), and the emergency
  * revocation of a key (SigningKeyManager.revokeKey), an audit event naming the admin token's
  * client. Every answer is `Cache-Control: no-store`.
  */
-@Controller(ADMIN_KEYS_PATH)
-@UseGuards(AdminTokenGuard)
-@UseFilters(ProblemDetailsFilter)
-@ApiTags('Admin')
-@ApiBearerAuth(IdentitySecurity.AdminBearer)
-@ApiOAuth2([Scopes.IdentityAdmin], IdentitySecurity.AdminOAuth2)
+@AdminController(ADMIN_KEYS_PATH)
 export class AdminKeysController {
   constructor(
     private readonly manager: SigningKeyManager,
@@ -48,7 +25,7 @@ export class AdminKeysController {
   @Get()
   @ApiOperation({ summary: 'The signing keys and their schedule, by generation (no key material)' })
   @ApiOkResponse({ type: SigningKeyListSchema })
-  @ApiProblems(Unauthorized)
+  @ApiProblems(AdminAccessProblems)
   async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ keys: SigningKeyInfo[] }> {
     noStore(reply);
     return { keys: await this.manager.listKeys() };
@@ -65,7 +42,7 @@ export class AdminKeysController {
       'Revoke a signing key now (emergency): it leaves the JWKS; a new key signs if it was signing',
   })
   @ApiOkResponse({ type: KeyRevocationSchema })
-  @ApiProblems({ ...Unauthorized, 404: 'no such signing key (or revoked already)' })
+  @ApiProblems({ ...AdminAccessProblems, 404: 'no such signing key (or revoked already)' })
   async revoke(
     @Param('kid') kid: string,
     @Req() request: AdminRequest,

@@ -1,24 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHash } from 'node:crypto';
-import { hashSecret } from '../clients/secret-hash';
 import { aDPoPKey, aDPoPProof, type DPoPKey } from '../dpop/dpop-proof.fixture';
+import { adminApiConfig, adminClient } from './admin-api.fixture';
 import { startInProcessIdentity, type InProcessIdentity } from '../identity-app.fixture';
 
 const ISSUER = 'http://identity.test';
-const admin = { id: 'admin', secret: 'admin-secret' };
+const admin = adminClient;
 
-const config = {
-  apiScopes: [{ name: 'api1' }],
-  apiResources: [{ name: 'api1', scopes: ['api1'] }],
-  clients: [
-    {
-      clientId: admin.id,
-      clientSecrets: [{ value: hashSecret(admin.secret) }],
-      allowedGrantTypes: ['client_credentials'],
-      allowedScopes: ['identity.admin'],
-    },
-  ],
-};
+const config = adminApiConfig();
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
