@@ -6,7 +6,7 @@ import { OAuthErrorFilter, httpLoggingParams } from '@app/shared';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { ClientAssertionsModule } from './clients/assertions/client-assertions.module';
-import { DemoSecretWarnings, IS_PRODUCTION } from './clients/demo-secrets';
+import { DemoSecretWarnings } from './clients/demo-secrets';
 import { ClientsModule } from './clients/clients.module';
 import { identitySettings, type IdentitySettings } from './config/identity-settings';
 import { HealthModule } from './health/health.module';
@@ -42,10 +42,6 @@ import { TokenModule } from './token/token.module';
     RateLimitModule,
     IdentityMetricsModule,
   ],
-  providers: [
-    { provide: APP_FILTER, useClass: OAuthErrorFilter },
-    { provide: IS_PRODUCTION, useFactory: () => process.env.NODE_ENV === 'production' },
-    DemoSecretWarnings,
-  ],
+  providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }, DemoSecretWarnings],
 })
 export class IdentityModule {}

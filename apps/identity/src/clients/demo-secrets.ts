@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import type { Client } from './client';
-import { sha256 } from './secret-hash';
+import { identitySettings, type IdentitySettings } from '../config/identity-settings';
+import { matchesAnySecret } from './secret-hash';
 import { ConfigFileClientStore } from './stores/config-file.stores';
 
 /**
@@ -10,15 +10,14 @@ import { ConfigFileClientStore } from './stores/config-file.stores';
  */
 export const PublishedDemoSecrets: readonly string[] = ['secret', 'the secret', 'the admin secret'];
 
-const PUBLISHED_DIGESTS = PublishedDemoSecrets.map((secret) => sha256(secret));
-
-/** The ids of the clients that accept a published demo secret. */
-export function clientsWithDemoSecrets(clients: readonly Client[]): string[] {
+/** The ids of the clients that accept a published demo secret, checked as the token endpoint does. */
+export function clientsWithDemoSecrets(
+  clients: readonly Client[],
+  now: Date = new Date(),
+): string[] {
   return clients
     .filter((client) =>
-      client.secrets.some((secret) =>
-        PUBLISHED_DIGESTS.some((digest) => timingSafeEqual(digest, secret.sha256)),
-      ),
+      PublishedDemoSecrets.some((secret) => matchesAnySecret(secret, client.secrets, now)),
     )
     .map((client) => client.clientId);
 }
@@ -32,8 +31,6 @@ export function demoSecretWarning(clientId: string): string {
   );
 }
 
-export const IS_PRODUCTION = Symbol('IS_PRODUCTION');
-
 /**
  * In production (NODE_ENV=production), one warning line per configuration-file client that a
  * published demo secret authenticates: the image ships the seed configuration so that it runs as
@@ -45,11 +42,11 @@ export class DemoSecretWarnings implements OnApplicationBootstrap {
 
   constructor(
     private readonly fileClients: ConfigFileClientStore,
-    @Inject(IS_PRODUCTION) private readonly production: boolean,
+    @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.production) return;
+    if (!this.settings.server.production) return;
     const clients = await Promise.all(
       this.fileClients.clientIds().map((id) => this.fileClients.findClientById(id)),
     );
