@@ -24,6 +24,7 @@ import { ApiProblems } from '../openapi/problem.schema';
 import { JsonTooDeep, UnparsableJson } from '../http/form-body';
 import { AdminAccessProblems, AdminController } from './admin-controller.decorator';
 import type { AdminRequest } from './admin-token.guard';
+import { noStore } from './no-store';
 import { AdminRequestProblem } from './problem';
 
 export const ADMIN_CLIENTS_PATH = '/admin/clients';
@@ -164,10 +165,6 @@ export class AdminClientsController {
     await this.clients.removeSecret(clientId, secretId, request.adminClientId);
     noStore(reply);
   }
-}
-
-function noStore(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 }
 
 function clientPath(clientId: string): string {

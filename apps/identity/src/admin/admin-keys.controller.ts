@@ -7,6 +7,7 @@ import { KeyRevocationSchema, SigningKeyListSchema } from '../openapi/key.schema
 import { ApiProblems } from '../openapi/problem.schema';
 import { AdminAccessProblems, AdminController } from './admin-controller.decorator';
 import type { AdminRequest } from './admin-token.guard';
+import { noStore } from './no-store';
 
 export const ADMIN_KEYS_PATH = '/admin/keys';
 
@@ -53,8 +54,4 @@ export class AdminKeysController {
     noStore(reply);
     return { ...revocation, published };
   }
-}
-
-function noStore(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 }

@@ -14,6 +14,7 @@ import {
 } from '../clients/management/client-management.errors';
 import { UnknownSigningKey } from '../keys/signing-key-manager';
 import { StoreUnavailable, asStoreUnavailable } from '../persistence/store-unavailable';
+import { noStore } from './no-store';
 import { AdminRequestProblem, PROBLEM_JSON, problemType, type ProblemDocument } from './problem';
 
 const STATUS_TITLES: Record<number, string> = {
@@ -56,7 +57,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const error = asStoreUnavailable(exception);
     const { problem, challenge } = this.toProblem(error);
-    reply.status(problem.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
+    noStore(reply.status(problem.status));
     if (challenge) reply.header('www-authenticate', challenge);
     if (error instanceof StoreUnavailable)
       reply.header('retry-after', String(error.retryAfterSeconds()));
