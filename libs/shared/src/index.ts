@@ -28,3 +28,8 @@ export * from './jose/json-duplicate-members';
 export * from './jose/jwk-thumbprint';
 export * from './jose/jws-signature';
 export * from './jose/key-algorithm';
+export * from './jose/compact-jws';
+export * from './jose/jwt-claim-checks';
+export * from './jose/access-token-checks';
+export * from './jose/dpop-proof';
+export * from './jose/http-uri';

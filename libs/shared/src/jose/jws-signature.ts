@@ -1,4 +1,11 @@
-import { constants, verify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+  type VerifyKeyObjectInput,
+} from 'node:crypto';
 
 type VerifyParameters = { digest: string | null; options: Omit<VerifyKeyObjectInput, 'key'> };
 
@@ -52,4 +59,31 @@ export function verifiesJwsSignature(
   } catch {
     return false;
   }
+}
+
+const HMAC_DIGESTS: Readonly<Record<string, string>> = {
+  HS256: 'sha256',
+  HS384: 'sha384',
+  HS512: 'sha512',
+};
+
+/**
+ * Whether `signature` is the HMAC (RFC 7518 §3.2: HS256/384/512) of the signing input under
+ * `secret`, compared in constant time. A key shorter than the hash output is refused: §3.2 makes
+ * that length the minimum.
+ */
+export function verifiesHmacJwsSignature(
+  alg: string,
+  secret: Buffer,
+  signingInput: Buffer,
+  signature: Buffer,
+): boolean {
+  if (!Object.hasOwn(HMAC_DIGESTS, alg) || !hmacKeyLongEnough(alg, secret)) return false;
+  const expected = createHmac(HMAC_DIGESTS[alg], secret).update(signingInput).digest();
+  return expected.length === signature.length && timingSafeEqual(expected, signature);
+}
+
+/** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output. */
+export function hmacKeyLongEnough(alg: string, secret: Buffer): boolean {
+  return secret.length * 8 >= Number(alg.slice(2));
 }
