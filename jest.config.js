@@ -11,8 +11,6 @@ const moduleNameMapper = {
 module.exports = {
   // End-to-end specs start real processes; generous, but finite.
   testTimeout: 30000,
-  // The e2e log-secrecy spec goes last: it scans what the others logged.
-  testSequencer: '<rootDir>/test/support/e2e-sequencer.js',
   projects: [
     {
       displayName: 'unit',
@@ -33,6 +31,8 @@ module.exports = {
       transform,
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/e2e-global-setup.js',
+      // Once every spec has finished: no secret of the run in any app log (test/support/secrecy.ts).
+      globalTeardown: '<rootDir>/test/support/e2e-global-teardown.ts',
     },
   ],
 };

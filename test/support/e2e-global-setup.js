@@ -1,4 +1,4 @@
-// Before an e2e run: a fresh test-output folder, so the log-secrecy spec scans this run only.
+// Before an e2e run: a fresh test-output folder, so the log scans (test/support/secrecy.ts) see this run only.
 const { rmSync } = require('node:fs');
 const { join } = require('node:path');
 

@@ -42,7 +42,7 @@ describe('the identity configuration file', () => {
     expect(config.apiResources[0].apiSecrets).toEqual([]);
   });
 
-  it('accepts the token options of issue 7 and checks what they name', () => {
+  it('accepts the token options (reference tokens, DPoP, resources, jwksUri) and checks what they name', () => {
     const ecJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
       format: 'jwk',
     });

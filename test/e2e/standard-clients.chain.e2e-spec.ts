@@ -32,8 +32,8 @@ type OpenIdClient = typeof import('openid-client');
 type OAuth4WebApi = typeof import('oauth4webapi');
 
 /**
- * Issue 7 end to end: the features built separately (reference tokens, introspection and
- * revocation; resource indicators and DPoP at the token endpoint; the weather-api's
+ * The whole chain end to end: the features built separately (reference tokens, introspection
+ * and revocation; resource indicators and DPoP at the token endpoint; the weather-api's
  * introspection and DPoP checks) proven together, with a real identity, real weather-api
  * processes talking to it, and the standard clients (openid-client v6, oauth4webapi).
  */
@@ -198,7 +198,7 @@ function signedProof(
   return proof;
 }
 
-describe('issue 7 end to end: identity and weather-api, with the standard clients', () => {
+describe('the chain end to end: identity and weather-api, with the standard clients', () => {
   let oidc: OpenIdClient;
   let oauth: OAuth4WebApi;
   let identity: RunningIdentity;
