@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { In, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { SigningAlgorithm } from '@app/shared';
+import { SerialQueue } from '../async/serial-queue';
 import { SigningKeyRotated, type Actor } from '../audit/audit-events';
 import { AuditTrail } from '../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
@@ -94,7 +95,8 @@ export class SigningKeyManager {
   private readonly logger = new Logger('SigningKeys');
   /** Parsed keys by kid, with the stored text they came from: parsing is done once per key. */
   private readonly parsed = new Map<string, { stored: string; key: SigningKey }>();
-  private writes: Promise<unknown> = Promise.resolve();
+  /** One write sequence at a time in this process (SQLite shares one connection). */
+  private readonly sequences = new SerialQueue();
   /** How many keys the last read found stored in clear. */
   private keysInClear?: number;
 
@@ -464,11 +466,8 @@ export class SigningKeyManager {
     }
   }
 
-  /** One write sequence at a time in this process (SQLite shares one connection). */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.writes.then(work);
-    this.writes = run.catch(() => undefined);
-    return run;
+    return this.sequences.run(work);
   }
 }
 

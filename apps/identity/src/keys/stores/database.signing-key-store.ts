@@ -6,6 +6,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import { SerialQueue } from '../../async/serial-queue';
 import { SigningKeyRotated } from '../../audit/audit-events';
 import { AuditTrail } from '../../audit/audit-trail';
 import { StoreChanges } from '../../persistence/store-changes';
@@ -37,7 +38,7 @@ export class DatabaseSigningKeyStore
 {
   private readonly logger = new Logger('SigningKeys');
   private keys: readonly ScheduledSigningKey[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly refreshes = new SerialQueue();
   private queued?: Promise<void>;
   private queuedMaintenance = false;
   private timer?: NodeJS.Timeout;
@@ -90,7 +91,7 @@ export class DatabaseSigningKeyStore
 
   /** Resolves once every reload and maintenance run started so far has finished (for specs). */
   async whenSettled(): Promise<void> {
-    await this.queue;
+    await this.refreshes.settled();
   }
 
   /** Runs the maintenance now instead of at the timer (for specs and an operator's command). */
@@ -158,7 +159,7 @@ export class DatabaseSigningKeyStore
   private refresh(maintenance: boolean): Promise<void> {
     this.queuedMaintenance ||= maintenance;
     if (!this.queued) {
-      const run = this.queue.then(async () => {
+      this.queued = this.refreshes.run(async () => {
         this.queued = undefined;
         const maintain = this.queuedMaintenance;
         this.queuedMaintenance = false;
@@ -172,8 +173,6 @@ export class DatabaseSigningKeyStore
           throw error;
         }
       });
-      this.queued = run;
-      this.queue = run.catch(() => undefined);
     }
     return this.queued;
   }
