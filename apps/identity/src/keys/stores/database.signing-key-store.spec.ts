@@ -8,14 +8,15 @@ import { toSettings, type IdentitySettings } from '../../config/identity-setting
 import { dataSourceOptions } from '../../persistence/data-source-options';
 import { runMigrations } from '../../persistence/migrate';
 import { StoreChanges } from '../../persistence/store-changes';
-import { StoreWriter } from '../../persistence/store-writer';
 import {
   createPostgresDatabase,
   type PostgresDatabase,
 } from '../../persistence/test-databases.fixture';
 import { jwkThumbprint } from '@app/shared';
-import { SigningKeyManager, UnknownSigningKey } from '../signing-key-manager';
-import { DatabaseSigningKeyStore } from './database.signing-key-store';
+import { UnknownSigningKey } from '../rotation/unknown-signing-key';
+import type { SigningKeyManager } from '../signing-key-manager';
+import { signingKeyServices } from '../signing-keys.fixture';
+import type { DatabaseSigningKeyStore } from './database.signing-key-store';
 import { LEGACY_KEY_FILE } from './legacy-key-file';
 
 // The store against real databases: an SQLite file, and the machine's PostgreSQL (DATABASE_URL,
@@ -91,9 +92,8 @@ describe.each(['sqlite', 'postgres'] as const)('DatabaseSigningKeyStore on %s', 
     open.push(dataSource);
     await runMigrations(dataSource);
     const changes = new StoreChanges(dataSource);
-    const writer = new StoreWriter(dataSource, changes);
-    const manager = new SigningKeyManager(dataSource, changes, writer, settings, clock);
-    return { dataSource, changes, manager, store: new DatabaseSigningKeyStore(manager, changes) };
+    const { manager, store } = signingKeyServices(dataSource, changes, settings, clock);
+    return { dataSource, changes, manager, store };
   }
 
   async function start(replica: Replica): Promise<Replica> {
