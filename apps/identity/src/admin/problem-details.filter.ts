@@ -12,7 +12,7 @@ import {
   InvalidClientInput,
   type ClientManagementErrorCode,
 } from '../clients/management/client-management.errors';
-import { UnknownSigningKey } from '../keys/signing-key-manager';
+import { UnknownSigningKey } from '../keys/rotation/unknown-signing-key';
 import { StoreUnavailable, asStoreUnavailable } from '../persistence/store-unavailable';
 import { noStore } from './no-store';
 import { AdminRequestProblem, PROBLEM_JSON, problemType, type ProblemDocument } from './problem';

@@ -5,8 +5,9 @@ import {
   ConfigFileClientStore,
   ConfigFileResourceStore,
 } from '../clients/stores/config-file.stores';
-import { SigningKeyManager } from '../keys/signing-key-manager';
-import { DatabaseSigningKeyStore } from '../keys/stores/database.signing-key-store';
+import type { SigningKeyManager } from '../keys/signing-key-manager';
+import { signingKeyServices } from '../keys/signing-keys.fixture';
+import type { DatabaseSigningKeyStore } from '../keys/stores/database.signing-key-store';
 import { StoreChanges } from '../persistence/store-changes';
 import { StoreWriter } from '../persistence/store-writer';
 import { createTestDatabase, type TestDatabase } from '../persistence/test-databases.fixture';
@@ -164,15 +165,14 @@ describe('audit events', () => {
       now = Date.UTC(2026, 0, 1);
       const recording = recordingTrail();
       events = recording.events;
-      manager = new SigningKeyManager(
+      ({ manager, store } = signingKeyServices(
         database.dataSource,
         changes,
-        writer,
         database.settings,
         () => now,
         recording.trail,
-      );
-      store = new DatabaseSigningKeyStore(manager, changes, recording.trail);
+        writer,
+      ));
       await store.onModuleInit();
     });
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigurationError, type IdentityConfigFile } from '@app/shared';
+import { SerialQueue } from '../async/serial-queue';
 import { AuditTrail } from '../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { clientsAlsoInDatabase, loadIdentityConfigFile } from './config-file';
@@ -32,7 +33,7 @@ export class ConfigFileReloader implements OnApplicationShutdown {
   private readonly logger = new Logger('Configuration');
   private current: IdentityConfigFile;
   /** Reloads run one after another: a signal during a reload reads the file again after it. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly reloads = new SerialQueue();
   private stopped = false;
 
   constructor(
@@ -61,9 +62,7 @@ export class ConfigFileReloader implements OnApplicationShutdown {
   }
 
   reload(): Promise<ReloadOutcome> {
-    const outcome = this.queue.then(() => this.reloadNow());
-    this.queue = outcome;
-    return outcome;
+    return this.reloads.run(() => this.reloadNow());
   }
 
   private async reloadNow(): Promise<ReloadOutcome> {

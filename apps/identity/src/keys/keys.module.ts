@@ -1,14 +1,30 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { AtRestWarnings } from './at-rest-warnings';
 import { JwksController } from './jwks.controller';
+import { SigningKeyRepository } from './repository/signing-key.repository';
+import { KeyRotation } from './rotation/key-rotation';
+import { LegacyKeyImport } from './rotation/legacy-key-import';
+import { SigningKeyCache } from './signing-key-cache';
+import { SigningKeyLoader } from './signing-key-loader';
 import { SigningKeyManager } from './signing-key-manager';
 import { SigningKeyStore } from './signing-key-store';
+import { StoredKeyEncryption } from './stored-key-encryption';
 import { DatabaseSigningKeyStore } from './stores/database.signing-key-store';
 
 export interface KeysModuleOptions {
   /** Binds the abstract SigningKeyStore; defaults to the database's, with automatic rotation. */
   store?: Type<SigningKeyStore>;
 }
+
+/** Reading, rotating and encrypting the stored keys: what both the identity and the CLI need. */
+const KEY_MANAGEMENT = [
+  SigningKeyRepository,
+  SigningKeyLoader,
+  LegacyKeyImport,
+  StoredKeyEncryption,
+  KeyRotation,
+  SigningKeyManager,
+];
 
 /**
  * Signing keys, their rotation, and the JWKS that publishes their public halves; warns at start-up
@@ -23,7 +39,8 @@ export class KeysModule {
       global: true,
       controllers: [JwksController],
       providers: [
-        SigningKeyManager,
+        ...KEY_MANAGEMENT,
+        SigningKeyCache,
         AtRestWarnings,
         { provide: SigningKeyStore, useClass: options.store ?? DatabaseSigningKeyStore },
       ],
@@ -38,7 +55,7 @@ export class KeysModule {
   static forManagement(): DynamicModule {
     return {
       module: KeysModule,
-      providers: [SigningKeyManager],
+      providers: KEY_MANAGEMENT,
       exports: [SigningKeyManager],
     };
   }

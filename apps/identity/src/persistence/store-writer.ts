@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SerialQueue } from '../async/serial-queue';
 import { StoreChanges } from './store-changes';
 
 /**
@@ -11,7 +12,7 @@ import { StoreChanges } from './store-changes';
  */
 @Injectable()
 export class StoreWriter {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -26,14 +27,12 @@ export class StoreWriter {
     work: (manager: EntityManager) => Promise<T>,
     changed: (result: T) => boolean = () => true,
   ): Promise<T> {
-    const run = this.tail.then(() =>
+    return this.writes.run(() =>
       this.dataSource.transaction(async (manager) => {
         const result = await work(manager);
         if (changed(result)) await this.changes.recordChange(manager);
         return result;
       }),
     );
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 }

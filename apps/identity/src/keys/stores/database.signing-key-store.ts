@@ -1,17 +1,16 @@
 import {
   Injectable,
   Logger,
-  Optional,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { SigningKeyRotated } from '../../audit/audit-events';
-import { AuditTrail } from '../../audit/audit-trail';
+import { SerialQueue } from '../../async/serial-queue';
 import { StoreChanges } from '../../persistence/store-changes';
-import { activeKey, lastActiveKey, nextWriteAt, publishedKeys } from '../key-schedule';
+import { KeyRotation } from '../rotation/key-rotation';
 import type { SigningKey } from '../signing-key';
-import { SigningKeyManager, type ScheduledSigningKey } from '../signing-key-manager';
+import { SigningKeyCache } from '../signing-key-cache';
+import { SigningKeyLoader } from '../signing-key-loader';
 import { SigningKeyStore } from '../signing-key-store';
 
 /** Each replica re-reads the keys and does what the schedule says at least this often. */
@@ -22,13 +21,12 @@ const MIN_MAINTENANCE_DELAY_MS = 250;
 const FRESH_READ_BUDGET_MS = 500;
 
 /**
- * The signing keys from the database, held in memory: issuing a token reads nothing from the
- * database, and moving from one key to its successor at `retiresAt` is computed from the
- * schedule already in memory. The keys are reloaded when StoreChanges sees a write (here, in
+ * The signing keys from the database, held in memory (SigningKeyCache): issuing a token reads
+ * nothing from the database. The keys are reloaded when StoreChanges sees a write (here, in
  * another replica, in the CLI), on a maintenance timer that also creates and deletes keys when
- * due (SigningKeyManager), and before each JWKS response, so a key another replica just forced
- * is published by every replica at once. When the database is unreachable, the keys in memory
- * keep signing and being published.
+ * due (KeyRotation), and before each JWKS response, so a key another replica just forced is
+ * published by every replica at once. When the database is unreachable, the keys in memory keep
+ * signing and being published.
  */
 @Injectable()
 export class DatabaseSigningKeyStore
@@ -36,21 +34,18 @@ export class DatabaseSigningKeyStore
   implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
 {
   private readonly logger = new Logger('SigningKeys');
-  private keys: readonly ScheduledSigningKey[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly refreshes = new SerialQueue();
   private queued?: Promise<void>;
   private queuedMaintenance = false;
   private timer?: NodeJS.Timeout;
   private running = false;
   private failing = false;
-  private signingOverdue?: string;
-  /** The kid this process signed with last, to tell when the schedule moves to another. */
-  private signingKid?: string;
 
   constructor(
-    private readonly manager: SigningKeyManager,
+    private readonly rotation: KeyRotation,
+    private readonly loader: SigningKeyLoader,
+    private readonly cache: SigningKeyCache,
     private readonly changes: StoreChanges,
-    @Optional() private readonly audit?: AuditTrail,
   ) {
     super();
   }
@@ -58,9 +53,9 @@ export class DatabaseSigningKeyStore
   /** Loads the keys, creating the first one if needed; an unusable key stops the start-up. */
   async onModuleInit(): Promise<void> {
     this.changes.onChange(() => void this.refresh(false).catch(() => undefined));
-    this.keys = await this.manager.maintain();
-    const active = this.signingKey();
-    const published = this.published().length;
+    this.cache.replace(await this.rotation.maintain());
+    const active = this.cache.signingKey();
+    const published = this.cache.publishedKeys().length;
     this.logger.log(`signing with ${active.kid} (${active.alg}); ${published} key(s) published`);
   }
 
@@ -77,7 +72,7 @@ export class DatabaseSigningKeyStore
   /** The token endpoint's hot path: computed from memory, never a database read. */
   getActiveKey(): Promise<SigningKey> {
     try {
-      return Promise.resolve(this.signingKey());
+      return Promise.resolve(this.cache.signingKey());
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -85,61 +80,17 @@ export class DatabaseSigningKeyStore
 
   async getPublishedKeys(): Promise<readonly SigningKey[]> {
     await this.freshRead();
-    return this.published();
+    return this.cache.publishedKeys();
   }
 
   /** Resolves once every reload and maintenance run started so far has finished (for specs). */
   async whenSettled(): Promise<void> {
-    await this.queue;
+    await this.refreshes.settled();
   }
 
   /** Runs the maintenance now instead of at the timer (for specs and an operator's command). */
   maintainNow(): Promise<void> {
     return this.refresh(true);
-  }
-
-  private signingKey(): SigningKey {
-    const now = this.manager.clock();
-    const active = activeKey(this.keys, now);
-    if (active) {
-      this.signingOverdue = undefined;
-      if (active.kid !== this.signingKid) this.startedSigning(active);
-      return active.key;
-    }
-    const last = lastActiveKey(this.keys, now);
-    if (!last) throw new Error('no signing key is loaded');
-    if (this.signingOverdue !== last.kid) {
-      this.signingOverdue = last.kid;
-      this.logger.warn(
-        `no key is scheduled to sign now (the store cannot be read?): still signing with ${last.kid}, retired at ${new Date(last.retiresAt).toISOString()}`,
-      );
-    }
-    return last.key;
-  }
-
-  /**
-   * Noticed when a token is signed (or the health or metrics ask), so the hot path pays one
-   * string comparison. The key this process starts with is logged at start-up, not an event.
-   */
-  private startedSigning(active: ScheduledSigningKey): void {
-    const previousKid = this.signingKid;
-    this.signingKid = active.kid;
-    if (previousKid === undefined) return;
-    this.audit?.record(
-      new SigningKeyRotated('activated', active.kid, {
-        alg: active.key.alg,
-        generation: active.generation,
-        activatesAt: new Date(active.activatesAt).toISOString(),
-        retiresAt: new Date(active.retiresAt).toISOString(),
-        previousKid,
-      }),
-    );
-  }
-
-  private published(): SigningKey[] {
-    return publishedKeys(this.keys, this.manager.clock(), this.manager.policy).map(
-      (scheduled) => scheduled.key,
-    );
   }
 
   private async freshRead(): Promise<void> {
@@ -158,12 +109,13 @@ export class DatabaseSigningKeyStore
   private refresh(maintenance: boolean): Promise<void> {
     this.queuedMaintenance ||= maintenance;
     if (!this.queued) {
-      const run = this.queue.then(async () => {
+      this.queued = this.refreshes.run(async () => {
         this.queued = undefined;
         const maintain = this.queuedMaintenance;
         this.queuedMaintenance = false;
         try {
-          this.keys = maintain ? await this.manager.maintain() : await this.manager.loadKeys();
+          const keys = maintain ? await this.rotation.maintain() : await this.loader.loadKeys();
+          this.cache.replace(keys);
           this.succeeded();
           if (maintain) this.scheduleMaintenance(false);
         } catch (error) {
@@ -172,8 +124,6 @@ export class DatabaseSigningKeyStore
           throw error;
         }
       });
-      this.queued = run;
-      this.queue = run.catch(() => undefined);
     }
     return this.queued;
   }
@@ -182,8 +132,8 @@ export class DatabaseSigningKeyStore
   private scheduleMaintenance(failed: boolean): void {
     if (!this.running) return;
     clearTimeout(this.timer);
-    const now = this.manager.clock();
-    const due = failed ? undefined : nextWriteAt(this.keys, now, this.manager.policy);
+    const now = this.rotation.clock();
+    const due = failed ? undefined : this.cache.nextWriteAt();
     const delay =
       due === undefined
         ? MAINTENANCE_INTERVAL_MS
