@@ -24,6 +24,24 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Each library has one entry (jwt-bearer a second, `testing`); the rest is internal to it.
+      // dependency-cruiser (.dependency-cruiser.cjs) checks the same for relative paths, and the
+      // folder graph; this covers the specs it does not cruise.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@app/(shared|token-client)/',
+              message: 'Import the library through its entry (@app/shared, @app/token-client).',
+            },
+            {
+              regex: '^@app/jwt-bearer/(?!testing$)',
+              message: 'Import @app/jwt-bearer or @app/jwt-bearer/testing, not its internals.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

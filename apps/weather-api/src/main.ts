@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from '@app/shared';
 import { serveWeatherApiDocs } from './openapi/weather-api.openapi';
-import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
+import { weatherApiConfig, type WeatherApiSettings } from './config/weather-api.config';
 import { WeatherApiModule } from './weather-api.module';
 
 async function bootstrap(): Promise<void> {

@@ -9,7 +9,7 @@ import {
   type TestAlgorithm,
   type TokenChanges,
 } from '@app/jwt-bearer/testing';
-import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
+import { weatherApiConfig, type WeatherApiSettings } from './config/weather-api.config';
 import { WeatherApiModule } from './weather-api.module';
 
 /** The weather-api in-process against a local authority: the contract's "weather-api behaviour". */

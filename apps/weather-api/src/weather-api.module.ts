@@ -6,7 +6,7 @@ import { JwtBearerModule } from '@app/jwt-bearer';
 import { OAuthErrorFilter, httpLoggingParams } from '@app/shared';
 import { HealthModule } from './health/health.module';
 import { WeatherApiMetricsModule } from './metrics/weather-api-metrics.module';
-import { weatherApiConfig, type WeatherApiSettings } from './weather-api.config';
+import { weatherApiConfig, type WeatherApiSettings } from './config/weather-api.config';
 import { WeatherModule } from './weather/weather.module';
 
 @Module({

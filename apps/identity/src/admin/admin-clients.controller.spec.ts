@@ -27,7 +27,7 @@ describe('the admin API /admin/clients', () => {
 
   afterAll(() => identity?.close());
 
-  async function tokenRequest(clientId: string, secret: string, scope?: string) {
+  async function oauthForm(clientId: string, secret: string, scope?: string) {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope) form.set('scope', scope);
     const response = await app.inject({
@@ -43,7 +43,7 @@ describe('the admin API /admin/clients', () => {
   }
 
   async function tokenFor(clientId: string, secret: string, scope?: string): Promise<string> {
-    const { status, body } = await tokenRequest(clientId, secret, scope);
+    const { status, body } = await oauthForm(clientId, secret, scope);
     expect({ status, body }).toMatchObject({ status: 200 });
     return body.access_token as string;
   }
@@ -196,7 +196,7 @@ describe('the admin API /admin/clients', () => {
     });
 
     it('issues admin tokens for the built-in identity resource', async () => {
-      const { body } = await tokenRequest(admin.id, admin.secret);
+      const { body } = await oauthForm(admin.id, admin.secret);
       expect(body.scope).toBe('identity.admin');
       const payload = JSON.parse(
         Buffer.from((body.access_token as string).split('.')[1], 'base64url').toString(),
@@ -232,7 +232,7 @@ describe('the admin API /admin/clients', () => {
       expect(created).toMatchObject({ clientId: 'svc', source: 'database', enabled: true });
       expect(created.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-      const { status, body } = await tokenRequest('svc', created.secret);
+      const { status, body } = await oauthForm('svc', created.secret);
       expect(status).toBe(200);
       expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 600, scope: 'api1' });
 
@@ -264,18 +264,18 @@ describe('the admin API /admin/clients', () => {
         })
       ).json<{ secret?: string }>();
       expect(secret).toBeUndefined();
-      expect((await tokenRequest('toggled', 'a-supplied-secret-value')).status).toBe(200);
+      expect((await oauthForm('toggled', 'a-supplied-secret-value')).status).toBe(200);
 
       const disabled = await call('PATCH', '/admin/clients/toggled', { enabled: false });
       expect(disabled.statusCode).toBe(200);
       expect(disabled.json()).toMatchObject({ enabled: false });
-      expect(await tokenRequest('toggled', 'a-supplied-secret-value')).toEqual({
+      expect(await oauthForm('toggled', 'a-supplied-secret-value')).toEqual({
         status: 401,
         body: { error: 'invalid_client', error_description: 'client authentication failed' },
       });
 
       await call('PATCH', '/admin/clients/toggled', { enabled: true });
-      expect((await tokenRequest('toggled', 'a-supplied-secret-value')).status).toBe(200);
+      expect((await oauthForm('toggled', 'a-supplied-secret-value')).status).toBe(200);
     });
 
     it('rotates secrets: the new one works alongside the old until the old is removed', async () => {
@@ -303,14 +303,14 @@ describe('the admin API /admin/clients', () => {
         secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       });
       expect(added.headers.location).toBe(`/admin/clients/rotating/secrets/${next.id}`);
-      expect((await tokenRequest('rotating', oldSecret)).status).toBe(200);
-      expect((await tokenRequest('rotating', next.secret)).status).toBe(200);
+      expect((await oauthForm('rotating', oldSecret)).status).toBe(200);
+      expect((await oauthForm('rotating', next.secret)).status).toBe(200);
 
       const removed = await call('DELETE', `/admin/clients/rotating/secrets/${oldId}`);
       expect(removed.statusCode).toBe(204);
       expect(removed.body).toBe('');
-      expect((await tokenRequest('rotating', oldSecret)).status).toBe(401);
-      expect((await tokenRequest('rotating', next.secret)).status).toBe(200);
+      expect((await oauthForm('rotating', oldSecret)).status).toBe(401);
+      expect((await oauthForm('rotating', next.secret)).status).toBe(200);
 
       const again = await call('DELETE', `/admin/clients/rotating/secrets/${oldId}`);
       expect(again.statusCode).toBe(404);
@@ -332,7 +332,7 @@ describe('the admin API /admin/clients', () => {
         })
       ).json<{ secret: string }>();
       expect((await call('DELETE', '/admin/clients/doomed')).statusCode).toBe(204);
-      expect((await tokenRequest('doomed', secret)).status).toBe(401);
+      expect((await oauthForm('doomed', secret)).status).toBe(401);
       expect((await call('GET', '/admin/clients/doomed')).statusCode).toBe(404);
     });
 
@@ -371,7 +371,7 @@ describe('the admin API /admin/clients', () => {
         const { id } = added.json<{ id: string }>();
         expect((await call('DELETE', `${path}/secrets/${id}`)).statusCode).toBe(204);
 
-        expect(await tokenRequest(clientId, secret)).toMatchObject({ status: 200 });
+        expect(await oauthForm(clientId, secret)).toMatchObject({ status: 200 });
         const posted = await app.inject({
           method: 'POST',
           url: '/connect/token',
@@ -519,7 +519,7 @@ describe('the admin API /admin/clients', () => {
           detail: expect.stringContaining('comes from the configuration file'),
         });
       }
-      expect((await tokenRequest(reader.id, reader.secret)).status).toBe(200);
+      expect((await oauthForm(reader.id, reader.secret)).status).toBe(200);
     });
 
     it('answers 404 for an unknown client', async () => {

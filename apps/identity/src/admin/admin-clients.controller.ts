@@ -19,8 +19,8 @@ import {
   ClientListSchema,
   ClientViewSchema,
   CreatedClientSchema,
-} from '../openapi/client.schemas';
-import { ApiProblems } from '../openapi/problem.schema';
+} from './client.schemas';
+import { ApiProblems } from './problem.schema';
 import { JsonTooDeep, UnparsableJson } from '../http/form-body';
 import { AdminAccessProblems, AdminController } from './admin-controller.decorator';
 import type { AdminRequest } from './admin-token.guard';

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { hashSecret } from '../clients/secret-hash';
 import { identitySettings } from '../config/identity-settings';
 import { dataSourceOptions } from '../persistence/data-source-options';
-import { ClientSecretEntity } from '../persistence/entities/client-secret.entity';
+import { ClientSecretEntity } from '../persistence/entities/client.entity';
 import { CliOutput } from './cli-output';
 import { runCli } from './run-cli';
 

@@ -1,4 +1,4 @@
-import type { AccessTokenType } from '@app/shared';
+import type { AccessTokenType, JsonWebKeySet } from '@app/shared';
 
 /** A registered client as the token endpoint sees it, whatever store it comes from. */
 export type ClientSource = 'configuration' | 'database';
@@ -29,14 +29,6 @@ export interface Client {
   /** Where the client publishes its public keys for private_key_jwt, instead of `jwks`. */
   readonly jwksUri?: string;
 }
-
-/** RFC 7517 §5: public keys only, as the client registered them. */
-export interface JsonWebKeySet {
-  readonly keys: readonly JsonWebKeyMembers[];
-}
-
-/** A JWK's members: strings, but also `key_ops`/`x5c` arrays and `ext` (RFC 7517 §4). */
-export type JsonWebKeyMembers = Readonly<Record<string, string | boolean | number | string[]>>;
 
 export interface ClientSecret {
   /** SHA-256 of the secret: only the hash is ever stored. */

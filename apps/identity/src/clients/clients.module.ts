@@ -1,6 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
-import { ClientAuthenticator } from './client-authenticator';
 import { ClientStore } from './client-store';
 import { loadIdentityConfigFile } from './config-file';
 import { ConfigFileReloader } from './config-file-reloader';
@@ -20,7 +19,10 @@ export interface ClientsModuleOptions {
   resourceStore?: Type<ResourceStore>;
 }
 
-/** Registered clients, API scopes and API resources, and client authentication. */
+/**
+ * Registered clients, API scopes and API resources. Client authentication is not here but in
+ * ClientAuthenticationModule, which only the OAuth endpoints import: the CLI loads this module.
+ */
 @Module({})
 export class ClientsModule {
   static forRoot(options: ClientsModuleOptions = {}): DynamicModule {
@@ -41,13 +43,11 @@ export class ClientsModule {
         options.resourceStore
           ? { provide: ResourceStore, useClass: options.resourceStore }
           : { provide: ResourceStore, useExisting: ConfigFileResourceStore },
-        ClientAuthenticator,
         ConfigFileReloader,
       ],
       exports: [
         ClientStore,
         ResourceStore,
-        ClientAuthenticator,
         DatabaseClientStore,
         // Client management shows the file's clients and refuses to change them.
         ConfigFileClientStore,

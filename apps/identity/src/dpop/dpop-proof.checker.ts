@@ -11,7 +11,7 @@ import type { Client } from '../clients/client';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { KEYS_CLOCK, systemClock, type Clock } from '../keys/clock';
 import { ReplayCache } from '../replay/replay-cache';
-import type { DPoPBinding } from '../token/grant-handler';
+import type { DPoPBinding } from './dpop-binding';
 import { DPoPNonces } from './dpop-nonces';
 import {
   DPoPProofMaxAgeSeconds,

@@ -1,11 +1,11 @@
 import { InvalidClient, TemporarilyUnavailable } from '@app/shared';
 import type { ApiResource, Client } from '../clients/client';
-import type { ClientAuthenticator } from '../clients/client-authenticator';
+import type { ClientAuthenticator } from '../client-authentication/client-authenticator';
 import type { ResourceStore } from '../clients/resource-store';
 import { sha256 } from '../clients/secret-hash';
 import type { IdentitySettings } from '../config/identity-settings';
-import type { ClientLockout } from '../throttling/client-lockout';
-import { basic, tokenRequest } from '../token/token-request.fixture';
+import type { ClientLockout } from '../client-authentication/client-lockout';
+import { basic, oauthForm } from '../http/oauth-form.fixture';
 import { IntrospectionCallerAuthenticator } from './introspection-caller';
 
 const api1: ApiResource = {
@@ -47,16 +47,16 @@ describe('IntrospectionCallerAuthenticator', () => {
 
   it('authenticates an API resource with one of its apiSecrets (basic and post)', async () => {
     await expect(
-      callers.authenticate(tokenRequest('token=t', basic('api1', 'api1-secret'))),
+      callers.authenticate(oauthForm('token=t', basic('api1', 'api1-secret'))),
     ).resolves.toEqual({ kind: 'resource', id: 'api1', resource: api1 });
     await expect(
-      callers.authenticate(tokenRequest('token=t&client_id=api1&client_secret=api1-secret')),
+      callers.authenticate(oauthForm('token=t&client_id=api1&client_secret=api1-secret')),
     ).resolves.toMatchObject({ kind: 'resource', id: 'api1' });
     expect(clientAuthenticate).not.toHaveBeenCalled();
   });
 
   it('refuses a wrong resource secret with invalid_client (Basic challenge) and counts it', async () => {
-    const refused = callers.authenticate(tokenRequest('token=t', basic('api1', 'wrong')));
+    const refused = callers.authenticate(oauthForm('token=t', basic('api1', 'wrong')));
 
     await expect(refused).rejects.toBeInstanceOf(InvalidClient);
     await expect(refused).rejects.toMatchObject({ basicRealm: 'https://id' });
@@ -67,17 +67,17 @@ describe('IntrospectionCallerAuthenticator', () => {
     lockedOut.add('api1');
 
     await expect(
-      callers.authenticate(tokenRequest('token=t', basic('api1', 'api1-secret'))),
+      callers.authenticate(oauthForm('token=t', basic('api1', 'api1-secret'))),
     ).rejects.toBeInstanceOf(TemporarilyUnavailable);
   });
 
   it('hands every other caller to the ClientAuthenticator', async () => {
     await expect(
-      callers.authenticate(tokenRequest('token=t&client_id=svc&client_secret=s')),
+      callers.authenticate(oauthForm('token=t&client_id=svc&client_secret=s')),
     ).resolves.toEqual({ kind: 'client', id: 'svc' });
     // A resource without apiSecrets cannot introspect as a resource: it is just an id.
-    await callers.authenticate(tokenRequest('token=t&client_id=api2&client_secret=s'));
-    await callers.authenticate(tokenRequest('token=t'));
+    await callers.authenticate(oauthForm('token=t&client_id=api2&client_secret=s'));
+    await callers.authenticate(oauthForm('token=t'));
     expect(clientAuthenticate).toHaveBeenCalledTimes(3);
   });
 });

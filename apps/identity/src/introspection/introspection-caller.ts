@@ -1,13 +1,16 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ClientAuthMethods, InvalidClient } from '@app/shared';
 import type { ApiResource } from '../clients/client';
-import { ClientAuthenticator } from '../clients/client-authenticator';
-import { readPresentedCredentials, type PresentedCredentials } from '../clients/client-credentials';
+import { ClientAuthenticator } from '../client-authentication/client-authenticator';
+import {
+  readPresentedCredentials,
+  type PresentedCredentials,
+} from '../client-authentication/client-credentials';
 import { ResourceStore } from '../clients/resource-store';
 import { matchesAnySecret } from '../clients/secret-hash';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
-import { ClientLockout } from '../throttling/client-lockout';
-import type { TokenRequest } from '../token/token-request';
+import { ClientLockout } from '../client-authentication/client-lockout';
+import type { OAuthForm } from '../http/oauth-form';
 
 /** Who calls the introspection endpoint: an API resource (its apiSecrets) or a client. */
 export type IntrospectionCaller =
@@ -26,10 +29,10 @@ export class IntrospectionCallerAuthenticator {
     private readonly resources: ResourceStore,
     private readonly clients: ClientAuthenticator,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
-    @Optional() private readonly lockout: ClientLockout = ClientLockout.none,
+    private readonly lockout: ClientLockout,
   ) {}
 
-  async authenticate(request: TokenRequest): Promise<IntrospectionCaller> {
+  async authenticate(request: OAuthForm): Promise<IntrospectionCaller> {
     const presented = readPresentedCredentials(request);
     const resource = presented && (await this.resourceNamed(presented.clientId));
     if (!presented || !resource) {

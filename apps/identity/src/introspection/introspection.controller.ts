@@ -14,7 +14,7 @@ import { ApiOAuthErrors, FormUrlEncoded, OAuthPaths } from '@app/shared';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { IdentitySecurity } from '../openapi/identity.openapi';
-import { TokenRequest } from '../token/token-request';
+import { OAuthForm } from '../http/oauth-form';
 import { IntrospectionCallerAuthenticator } from './introspection-caller';
 import {
   INACTIVE,
@@ -31,7 +31,7 @@ import {
   TokenParameterForm,
 } from './introspection.schemas';
 import { TokenInspector } from './token-inspector';
-import { requiredToken } from './token-request-token';
+import { requiredToken } from './required-token';
 
 /**
  * RFC 7662 token introspection, for API resources (their apiSecrets) and clients: well-formed
@@ -66,7 +66,7 @@ export class IntrospectionController {
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IntrospectionResponse | string> {
-    const request = TokenRequest.from(httpRequest);
+    const request = OAuthForm.from(httpRequest);
     const caller = await this.callers.authenticate(request);
     const inspected = await this.inspector.inspect(requiredToken(request));
     const response =

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClientAuthenticationModule } from '../client-authentication/client-authentication.module';
 import { ReferenceTokensModule } from '../reference-tokens/reference-tokens.module';
 import { IntrospectionCallerAuthenticator } from './introspection-caller';
 import { IntrospectionController } from './introspection.controller';
@@ -12,7 +13,7 @@ import { TokenRevoker } from './token-revoker';
  * and PersistenceModule.
  */
 @Module({
-  imports: [ReferenceTokensModule],
+  imports: [ClientAuthenticationModule, ReferenceTokensModule],
   controllers: [IntrospectionController, RevocationController],
   providers: [IntrospectionCallerAuthenticator, TokenInspector, TokenRevoker],
 })

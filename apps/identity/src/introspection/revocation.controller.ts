@@ -10,11 +10,11 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiOAuthErrors, FormUrlEncoded, OAuthPaths } from '@app/shared';
-import { ClientAuthenticator } from '../clients/client-authenticator';
+import { ClientAuthenticator } from '../client-authentication/client-authenticator';
 import { IdentitySecurity } from '../openapi/identity.openapi';
-import { TokenRequest } from '../token/token-request';
+import { OAuthForm } from '../http/oauth-form';
 import { TokenParameterEndpointErrors, TokenParameterForm } from './introspection.schemas';
-import { requiredToken } from './token-request-token';
+import { requiredToken } from './required-token';
 import { TokenRevoker } from './token-revoker';
 
 /**
@@ -49,7 +49,7 @@ export class RevocationController {
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const request = TokenRequest.from(httpRequest);
+    const request = OAuthForm.from(httpRequest);
     const client = await this.clients.authenticate(request);
     const revoked = await this.revoker.revoke(requiredToken(request), client.clientId);
     // Never the token itself: only whose it was and whether anything happened.

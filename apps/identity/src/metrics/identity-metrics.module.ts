@@ -6,7 +6,7 @@ import { TokenEndpointMetrics } from './token-endpoint.metrics';
 /**
  * `GET /metrics` for the identity: the shared set-up (process metrics, HTTP durations) plus the
  * token endpoint's counters and the signing keys' gauges. Global, so the token endpoint's guard
- * and authenticator find TokenEndpointMetrics; without this module (the CLI) they report nothing.
+ * and ClientAuthenticator find TokenEndpointMetrics (the CLI has neither, nor this module).
  */
 @Global()
 @Module({

@@ -2,33 +2,9 @@ import { Logger } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidClient, TemporarilyUnavailable } from '@app/shared';
+import { ClientLockout, type AuthenticationAttempt } from '../client-authentication/client-lockout';
 import { CounterStore, blockedFor, type CounterPolicy } from './counter';
 import { counterKeys } from './counter-keys';
-
-/** One client authentication, admitted by the lock-out, which learns how it ended. */
-export interface AuthenticationAttempt {
-  /**
-   * Waits for `outcome`: an InvalidClient counts as a failure toward a lock-out; a success
-   * clears the failures counted so far. Returns or rethrows the outcome as it is.
-   */
-  settle<T>(outcome: Promise<T>): Promise<T>;
-}
-
-/**
- * Locks a client id out after repeated failed authentications. The CLI builds the clients module
- * without it (it authenticates no one), and RATE_LIMIT=off binds `ClientLockout.none`.
- */
-export abstract class ClientLockout {
-  /**
-   * Refuses (429, Retry-After) a client id locked out at this source address, before any secret
-   * is checked.
-   */
-  abstract admit(clientId: string, address: string): Promise<AuthenticationAttempt>;
-
-  static readonly none: ClientLockout = {
-    admit: () => Promise.resolve({ settle: (outcome) => outcome }),
-  };
-}
 
 export interface LockoutPolicy {
   /** Failures within `windowMs`, of one client id from one source address, that lock it out there. */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '@app/shared';
-import { readPresentedCredentials } from '../clients/client-credentials';
-import { TokenRequest } from '../token/token-request';
+import { readPresentedCredentials } from '../client-authentication/client-credentials';
+import { OAuthForm } from '../http/oauth-form';
 
 const seen = new WeakMap<FastifyRequest, string | undefined>();
 
@@ -15,7 +15,7 @@ export function presentedClientId(request: FastifyRequest): string | undefined {
   if (seen.has(request)) return seen.get(request);
   let clientId: string | undefined;
   try {
-    clientId = readPresentedCredentials(TokenRequest.from(request))?.clientId;
+    clientId = readPresentedCredentials(OAuthForm.from(request))?.clientId;
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -24,7 +24,7 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
-    @Optional() private readonly metrics?: TokenEndpointMetrics,
+    private readonly metrics: TokenEndpointMetrics,
   ) {
     super(options, storage, reflector);
   }
@@ -37,7 +37,7 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    this.metrics?.throttled(throttleName(detail.key));
+    this.metrics.throttled(throttleName(detail.key));
     throw new TemporarilyUnavailable(
       'too many token requests; try again later',
       429,

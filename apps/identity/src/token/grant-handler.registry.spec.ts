@@ -4,12 +4,12 @@ import { Test } from '@nestjs/testing';
 import type { Client } from '../clients/client';
 import { GrantType, type GrantHandler, type TokenResponse } from './grant-handler';
 import { GrantHandlerRegistry } from './grant-handler.registry';
-import type { TokenRequest } from './token-request';
+import type { OAuthForm } from '../http/oauth-form';
 
 @Injectable()
 @GrantType('urn:example:grant')
 class ExampleGrant implements GrantHandler {
-  handle(_request: TokenRequest, client: Client): Promise<TokenResponse> {
+  handle(_request: OAuthForm, client: Client): Promise<TokenResponse> {
     return Promise.resolve({
       access_token: client.clientId,
       token_type: 'Bearer',

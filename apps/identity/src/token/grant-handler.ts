@@ -1,6 +1,7 @@
 import { DiscoveryService } from '@nestjs/core';
 import type { Client } from '../clients/client';
-import type { TokenRequest } from './token-request';
+import type { DPoPBinding } from '../dpop/dpop-binding';
+import type { OAuthForm } from '../http/oauth-form';
 
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
@@ -11,15 +12,9 @@ export interface TokenResponse {
   scope: string;
 }
 
-/** RFC 9449 §6: the key of a valid DPoP proof, which the token must be bound to. */
-export interface DPoPBinding {
-  /** The proof key's JWK SHA-256 thumbprint (RFC 7638), for the token's `cnf.jkt`. */
-  readonly jkt: string;
-}
-
 /** Issues tokens for one grant type, for a client already authenticated and allowed the grant. */
 export interface GrantHandler {
-  handle(request: TokenRequest, client: Client, dpop?: DPoPBinding): Promise<TokenResponse>;
+  handle(request: OAuthForm, client: Client, dpop?: DPoPBinding): Promise<TokenResponse>;
 }
 
 /**

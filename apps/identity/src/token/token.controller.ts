@@ -20,18 +20,14 @@ import {
 import { TokenIssued } from '../audit/audit-events';
 import { AuditTrail } from '../audit/audit-trail';
 import type { Client } from '../clients/client';
-import { ClientAuthenticator } from '../clients/client-authenticator';
+import { ClientAuthenticator } from '../client-authentication/client-authenticator';
 import { DPoPProofChecker } from '../dpop/dpop-proof.checker';
 import { IdentitySecurity } from '../openapi/identity.openapi';
-import {
-  TokenEndpointErrors,
-  TokenRequestForm,
-  TokenResponseSchema,
-} from '../openapi/token.schemas';
+import { TokenEndpointErrors, TokenRequestForm, TokenResponseSchema } from './token.schemas';
 import { TokenThrottlerGuard } from '../throttling/token-throttler.guard';
 import type { GrantHandler, TokenResponse } from './grant-handler';
 import { GrantHandlerRegistry } from './grant-handler.registry';
-import { TokenRequest } from './token-request';
+import { OAuthForm } from '../http/oauth-form';
 
 /**
  * RFC 6749 §3.2 token endpoint. The checks run in a fixed order, each a named step:
@@ -71,7 +67,7 @@ export class TokenController {
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    const request = TokenRequest.from(httpRequest);
+    const request = OAuthForm.from(httpRequest);
     const client = await this.clientAuthenticator.authenticate(request);
     const { grantType, handler } = this.supportedGrant(request);
     this.assertGrantAllowed(client, grantType);
@@ -93,7 +89,7 @@ export class TokenController {
     return response;
   }
 
-  private supportedGrant(request: TokenRequest): { grantType: string; handler: GrantHandler } {
+  private supportedGrant(request: OAuthForm): { grantType: string; handler: GrantHandler } {
     const grantType = request.param('grant_type');
     if (grantType === undefined) throw new InvalidRequest('grant_type is required');
     const handler = this.grants.get(grantType);

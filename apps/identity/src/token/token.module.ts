@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ClientAuthenticationModule } from '../client-authentication/client-authentication.module';
 import { DPoPNonces } from '../dpop/dpop-nonces';
 import { DPoPProofChecker } from '../dpop/dpop-proof.checker';
 import { ReferenceTokensModule } from '../reference-tokens/reference-tokens.module';
@@ -13,7 +14,7 @@ import { TokenController } from './token.controller';
  * KeysModule that IdentityModule configures.
  */
 @Module({
-  imports: [DiscoveryModule, ReferenceTokensModule],
+  imports: [DiscoveryModule, ClientAuthenticationModule, ReferenceTokensModule],
   controllers: [TokenController],
   providers: [
     GrantHandlerRegistry,

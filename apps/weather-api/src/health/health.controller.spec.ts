@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { AccessTokenRequiredClaims } from '@app/shared';
 import { FakeAuthority } from '@app/jwt-bearer/testing';
-import { weatherApiConfig, type WeatherApiSettings } from '../weather-api.config';
+import { weatherApiConfig, type WeatherApiSettings } from '../config/weather-api.config';
 import { WeatherApiModule } from '../weather-api.module';
 
 /** The weather-api's health endpoints, in-process against a local authority. */

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder } from '@nestjs/swagger';
 import { AuthorityMetadata } from '@app/jwt-bearer';
 import { OAuthPaths, Scopes, serveApiDocs } from '@app/shared';
-import { weatherApiConfig, type WeatherApiSettings } from '../weather-api.config';
+import { weatherApiConfig, type WeatherApiSettings } from '../config/weather-api.config';
 
 /** The name of the security scheme that the weather-api's operations require. */
 export const WeatherApiSecurity = 'oauth2';

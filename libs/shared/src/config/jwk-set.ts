@@ -9,6 +9,15 @@ import { PrivateKeyJwtAlgorithms } from '../oauth/oauth.constants';
  * only ever sees keys it can use.
  */
 
+/** RFC 7517 §5: public keys only, as a client registers them (stored with it, read by the
+ * assertion verifier). */
+export interface JsonWebKeySet {
+  readonly keys: readonly JsonWebKeyMembers[];
+}
+
+/** A JWK's members: strings, but also `key_ops`/`x5c` arrays and `ext` (RFC 7517 §4). */
+export type JsonWebKeyMembers = Readonly<Record<string, string | boolean | number | string[]>>;
+
 /** More keys than any rotation needs; bounds the work of an assertion without a `kid`. */
 export const MaxJwkSetKeys = 20;
 

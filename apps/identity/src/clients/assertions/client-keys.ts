@@ -1,7 +1,8 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { jwkFitsAlgorithm, jwksUriProblem, MaxJwkSetKeys } from '@app/shared';
-import type { Client, JsonWebKeyMembers } from '../client';
+import type { JsonWebKeyMembers } from '@app/shared';
+import type { Client } from '../client';
 
 /** A registered public key, parsed once. */
 export interface ClientKey {

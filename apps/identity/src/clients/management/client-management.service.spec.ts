@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IdentityConfigFile, ReservedClaimTypes, validateWith } from '@app/shared';
-import { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
-import { ClientEntity } from '../../persistence/entities/client.entity';
+import { ClientEntity, ClientSecretEntity } from '../../persistence/entities/client.entity';
 import { StoreChanges } from '../../persistence/store-changes';
 import { StoreWriter } from '../../persistence/store-writer';
 import { ResourceStore } from '../resource-store';

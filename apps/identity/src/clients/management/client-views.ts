@@ -1,7 +1,6 @@
-import type { AccessTokenType, ClientDefinition } from '@app/shared';
-import type { ClientSecretEntity } from '../../persistence/entities/client-secret.entity';
-import type { ClientEntity } from '../../persistence/entities/client.entity';
-import type { ClientSource, JsonWebKeySet } from '../client';
+import type { AccessTokenType, ClientDefinition, JsonWebKeySet } from '@app/shared';
+import type { ClientEntity, ClientSecretEntity } from '../../persistence/entities/client.entity';
+import type { ClientSource } from '../client';
 
 /**
  * A client as the admin API and the CLI show it. Never a secret hash: a secret is shown by its

@@ -1,7 +1,5 @@
-import { Column, Entity, OneToMany, PrimaryColumn } from 'typeorm';
-import { ClientSecretEntity } from './client-secret.entity';
-import type { AccessTokenType } from '@app/shared';
-import type { JsonWebKeySet } from '../../clients/client';
+import { Column, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryColumn } from 'typeorm';
+import type { AccessTokenType, JsonWebKeySet } from '@app/shared';
 import { epochMillis, jsonText, nullableJsonText } from './epoch-millis.transformer';
 
 /** A client created through the admin API or the CLI (configuration-file clients are not here). */
@@ -55,4 +53,40 @@ export class ClientEntity {
 
   @OneToMany(() => ClientSecretEntity, (secret) => secret.client, { cascade: true })
   secrets!: ClientSecretEntity[];
+}
+
+// In the same file as ClientEntity: each names the other in its relation, and two files would
+// import each other.
+/** One secret of a database client, kept as base64(SHA-256(secret)) (and encrypted for client_secret_jwt). */
+@Entity({ name: 'identity_client_secrets' })
+export class ClientSecretEntity {
+  /** Public, stable handle to name the secret (e.g. to remove it); not the secret. */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'client_id', type: 'varchar', length: 200 })
+  clientId!: string;
+
+  @ManyToOne(() => ClientEntity, (client) => client.secrets, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'client_id' })
+  client?: ClientEntity;
+
+  @Column({ type: 'varchar', length: 44 })
+  sha256!: string;
+
+  @Column({ type: 'text', nullable: true })
+  description!: string | null;
+
+  /**
+   * The secret encrypted under IDENTITY_KEY_ENCRYPTION_KEY, for client_secret_jwt; null for a
+   * secret kept only as its hash (the default).
+   */
+  @Column({ name: 'jwt_secret', type: 'text', nullable: true })
+  jwtSecret?: string | null;
+
+  @Column({ name: 'expires_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  expiresAt?: Date;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
+  createdAt!: Date;
 }

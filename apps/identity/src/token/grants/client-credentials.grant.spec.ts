@@ -13,7 +13,7 @@ import { toSigningKey } from '../../keys/signing-key';
 import { SigningKeyStore } from '../../keys/signing-key-store';
 import { ReferenceTokenStore } from '../../reference-tokens/reference-token.store';
 import { AccessTokenIssuer } from '../access-token.issuer';
-import { tokenRequest } from '../token-request.fixture';
+import { oauthForm } from '../../http/oauth-form.fixture';
 import { ClientCredentialsGrant } from './client-credentials.grant';
 
 const ISSUER = 'https://id.example.com';
@@ -85,7 +85,7 @@ describe('ClientCredentialsGrant', () => {
     grant = moduleRef.get(ClientCredentialsGrant);
   });
 
-  const issue = (form: string, c: Client = client()) => grant.handle(tokenRequest(form), c);
+  const issue = (form: string, c: Client = client()) => grant.handle(oauthForm(form), c);
 
   it('issues an RFC 9068 access token signed with the active key', async () => {
     const before = Math.floor(Date.now() / 1000);
@@ -268,7 +268,7 @@ describe('ClientCredentialsGrant', () => {
   });
 
   it('binds the token to a DPoP key: cnf.jkt and token_type DPoP', async () => {
-    const response = await grant.handle(tokenRequest('scope=api1'), client(), { jkt: 'thumb' });
+    const response = await grant.handle(oauthForm('scope=api1'), client(), { jkt: 'thumb' });
     expect(response.token_type).toBe('DPoP');
     expect(decode(response.access_token).payload.cnf).toEqual({ jkt: 'thumb' });
   });

@@ -4,14 +4,10 @@ import type { ApiResource, Client } from '../../clients/client';
 import { ResourceStore } from '../../clients/resource-store';
 import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
 import { AccessTokenIssuer } from '../access-token.issuer';
-import {
-  GrantType,
-  type DPoPBinding,
-  type GrantHandler,
-  type TokenResponse,
-} from '../grant-handler';
+import type { DPoPBinding } from '../../dpop/dpop-binding';
+import { GrantType, type GrantHandler, type TokenResponse } from '../grant-handler';
 import { resolveResourceIndicators, scopesForTargets } from '../resource-indicators';
-import type { TokenRequest } from '../token-request';
+import type { OAuthForm } from '../../http/oauth-form';
 
 /**
  * RFC 6749 §4.4: a client asks for a token for itself, for some of its allowed scopes; with RFC
@@ -27,7 +23,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
   ) {}
 
-  async handle(request: TokenRequest, client: Client, dpop?: DPoPBinding): Promise<TokenResponse> {
+  async handle(request: OAuthForm, client: Client, dpop?: DPoPBinding): Promise<TokenResponse> {
     const targets = await this.targets(request.params('resource'), client);
     const requestedScope = request.param('scope');
     let scopes = await this.grantedScopes(requestedScope, client);

@@ -14,13 +14,13 @@ import {
   MalformedJws,
   readCompactJws,
   type UnverifiedJws,
-} from './assertions/assertion-jws';
+} from '../clients/assertions/assertion-jws';
 import {
   assertBoundedValue,
   assertNoControlCharacter,
-  TokenRequestLimits,
-} from '../token/token-parameter-limits';
-import type { TokenRequest } from '../token/token-request';
+  OAuthFormLimits,
+} from '../http/oauth-form-limits';
+import type { OAuthForm } from '../http/oauth-form';
 
 /** What the client presented to authenticate, before anything is checked against a store. */
 export interface PresentedCredentials {
@@ -54,7 +54,7 @@ export class UnreadableAssertion extends InvalidClient {
  * the form body (client_secret_post), refusing a request that uses both (RFC 6749 §2.3).
  * Returns undefined when the request carries no client authentication at all.
  */
-export function readPresentedCredentials(request: TokenRequest): PresentedCredentials | undefined {
+export function readPresentedCredentials(request: OAuthForm): PresentedCredentials | undefined {
   const basic = readBasicCredentials(request.authorization);
   const postedId = request.param('client_id');
   const postedSecret = request.param('client_secret');
@@ -118,7 +118,7 @@ function readAssertion(
     throw error;
   }
   const sub = jws.payload.sub;
-  if (typeof sub !== 'string' || sub === '' || sub.length > TokenRequestLimits.maxLengths.client_id)
+  if (typeof sub !== 'string' || sub === '' || sub.length > OAuthFormLimits.maxLengths.client_id)
     return unreadable(
       Failures.AssertionMalformed,
       'the assertion has no sub fit to be a client id',
@@ -150,7 +150,7 @@ function readBasicCredentials(
   assertBoundedValue(
     'the Basic credentials value',
     encoded,
-    TokenRequestLimits.maxBasicCredentialsLength,
+    OAuthFormLimits.maxBasicCredentialsLength,
   );
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) {
     throw new InvalidRequest('the Basic credentials are not valid base64');
@@ -161,8 +161,8 @@ function readBasicCredentials(
   const clientId = formDecode(decoded.slice(0, colon));
   const clientSecret = formDecode(decoded.slice(colon + 1));
   if (clientId === '') throw new InvalidRequest('the Basic credentials have an empty client id');
-  assertBoundedPart('client id', clientId, TokenRequestLimits.maxLengths.client_id);
-  assertBoundedPart('client secret', clientSecret, TokenRequestLimits.maxLengths.client_secret);
+  assertBoundedPart('client id', clientId, OAuthFormLimits.maxLengths.client_id);
+  assertBoundedPart('client secret', clientSecret, OAuthFormLimits.maxLengths.client_secret);
   return { clientId, clientSecret };
 }
 

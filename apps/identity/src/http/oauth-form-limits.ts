@@ -1,12 +1,12 @@
 import { ClientIdMaxLength, InvalidRequest } from '@app/shared';
-import type { FormBody } from '../http/form-body';
+import type { FormBody } from './form-body';
 
 /**
- * How much a token request may carry. Lengths are in characters, after form decoding. They are
+ * How much a request to an OAuth endpoint (token, introspection, revocation) may carry. Lengths are in characters, after form decoding. They are
  * generous for honest clients (an id as long as the admin API accepts, a secret as long as it
  * stores, a JWT assertion with a certificate chain) and keep every later step's work small.
  */
-export const TokenRequestLimits = {
+export const OAuthFormLimits = {
   /** Distinct parameter names in one body (RFC 6749 §4.4.2 needs at most five). */
   maxParameters: 20,
   /** A parameter name; no name the endpoint reads is longer than 21. */
@@ -47,24 +47,22 @@ export function describeParameter(name: string): string {
  * parameter and the bound, never the value: a value may be a secret sent by mistake.
  */
 export function assertWithinLimits(form: FormBody): void {
-  if (form.size > TokenRequestLimits.maxParameters) {
+  if (form.size > OAuthFormLimits.maxParameters) {
     throw new InvalidRequest(
-      `the request has more than ${TokenRequestLimits.maxParameters} parameters`,
+      `the request has more than ${OAuthFormLimits.maxParameters} parameters`,
     );
   }
   for (const name of form.names()) {
-    if (name.length > TokenRequestLimits.maxNameLength) {
+    if (name.length > OAuthFormLimits.maxNameLength) {
       throw new InvalidRequest(
-        `a parameter name is longer than ${TokenRequestLimits.maxNameLength} characters`,
+        `a parameter name is longer than ${OAuthFormLimits.maxNameLength} characters`,
       );
     }
     const known = isNamedParameter(name);
-    const maxLength = known
-      ? TokenRequestLimits.maxLengths[name]
-      : TokenRequestLimits.maxOtherLength;
-    if (name === 'resource' && form.all(name).length > TokenRequestLimits.maxResourceIndicators) {
+    const maxLength = known ? OAuthFormLimits.maxLengths[name] : OAuthFormLimits.maxOtherLength;
+    if (name === 'resource' && form.all(name).length > OAuthFormLimits.maxResourceIndicators) {
       throw new InvalidRequest(
-        `the parameter resource is repeated more than ${TokenRequestLimits.maxResourceIndicators} times`,
+        `the parameter resource is repeated more than ${OAuthFormLimits.maxResourceIndicators} times`,
       );
     }
     for (const value of form.all(name)) {
@@ -75,11 +73,11 @@ export function assertWithinLimits(form: FormBody): void {
   }
 }
 
-type NamedParameter = keyof typeof TokenRequestLimits.maxLengths;
+type NamedParameter = keyof typeof OAuthFormLimits.maxLengths;
 
 /** Own keys only: a parameter named `__proto__` or `constructor` is just another name. */
 function isNamedParameter(name: string): name is NamedParameter {
-  return Object.hasOwn(TokenRequestLimits.maxLengths, name);
+  return Object.hasOwn(OAuthFormLimits.maxLengths, name);
 }
 
 /** `what` ("the parameter scope") is at most `maxLength` characters long. */

@@ -1,13 +1,16 @@
 import { InvalidClient, TemporarilyUnavailable } from '@app/shared';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { ClientAssertionVerifier } from '../clients/assertions/client-assertion-verifier';
+import type { TokenEndpointMetrics } from '../metrics/token-endpoint.metrics';
 import { testSettings } from '../persistence/test-databases.fixture';
 import { CountingClientLockout } from '../throttling/client-lockout';
 import { MemoryCounterStore } from '../throttling/stores/memory.counter-store';
-import { TokenRequest } from '../token/token-request';
-import { tokenRequest } from '../token/token-request.fixture';
+import { OAuthForm } from '../http/oauth-form';
+import { oauthForm } from '../http/oauth-form.fixture';
 import { ClientAuthenticator } from './client-authenticator';
-import type { Client } from './client';
-import { aClient } from './client.fixture';
-import { sha256 } from './secret-hash';
+import type { Client } from '../clients/client';
+import { aClient } from '../clients/client.fixture';
+import { sha256 } from '../clients/secret-hash';
 
 describe('ClientAuthenticator with the lock-out', () => {
   const client: Client = aClient({ secrets: [{ sha256: sha256('secret') }] });
@@ -26,12 +29,19 @@ describe('ClientAuthenticator with the lock-out', () => {
       idCeiling: 100,
       slowDownMs: 1000,
     });
-    authenticator = new ClientAuthenticator({ findClientById }, testSettings(), lockout);
+    authenticator = new ClientAuthenticator(
+      { findClientById },
+      testSettings(),
+      lockout,
+      { record: jest.fn() } as unknown as AuditTrail,
+      { lockedOut: jest.fn() } as unknown as TokenEndpointMetrics,
+      { verify: jest.fn() } as unknown as ClientAssertionVerifier,
+    );
   });
   afterEach(() => store.onModuleDestroy());
 
-  const post = (secret: string): TokenRequest =>
-    tokenRequest(`grant_type=client_credentials&client_id=client&client_secret=${secret}`);
+  const post = (secret: string): OAuthForm =>
+    oauthForm(`grant_type=client_credentials&client_id=client&client_secret=${secret}`);
 
   it('refuses a locked-out client id before looking it up, even with the right secret', async () => {
     await expect(authenticator.authenticate(post('wrong'))).rejects.toBeInstanceOf(InvalidClient);

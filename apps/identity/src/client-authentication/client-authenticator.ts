@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ClientAuthMethods, InvalidClient, TemporarilyUnavailable } from '@app/shared';
 import {
   ClientAuthenticationFailed,
@@ -8,17 +8,20 @@ import {
 import { AuditTrail } from '../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { TokenEndpointMetrics } from '../metrics/token-endpoint.metrics';
-import { ClientLockout } from '../throttling/client-lockout';
-import type { TokenRequest } from '../token/token-request';
-import type { Client } from './client';
-import { AssertionRejected, ClientAssertionVerifier } from './assertions/client-assertion-verifier';
+import { ClientLockout } from './client-lockout';
+import type { OAuthForm } from '../http/oauth-form';
+import type { Client } from '../clients/client';
+import {
+  AssertionRejected,
+  ClientAssertionVerifier,
+} from '../clients/assertions/client-assertion-verifier';
 import {
   readPresentedCredentials,
   UnreadableAssertion,
   type PresentedCredentials,
 } from './client-credentials';
-import { ClientStore } from './client-store';
-import { matchesAnySecret } from './secret-hash';
+import { ClientStore } from '../clients/client-store';
+import { matchesAnySecret } from '../clients/secret-hash';
 
 /**
  * Authenticates the client of a token request: client_secret_basic, client_secret_post, or a JWT
@@ -30,18 +33,16 @@ export class ClientAuthenticator {
   constructor(
     private readonly clients: ClientStore,
     @Inject(identitySettings.KEY) private readonly settings: IdentitySettings,
-    // The CLI authenticates no one: it has no lock-out and no audit trail.
-    @Optional() private readonly lockout: ClientLockout = ClientLockout.none,
-    @Optional() private readonly audit?: AuditTrail,
-    @Optional() private readonly metrics?: TokenEndpointMetrics,
-    // Absent in the CLI, which has no replay store: assertions are then refused.
-    @Optional() private readonly assertions?: ClientAssertionVerifier,
+    private readonly lockout: ClientLockout,
+    private readonly audit: AuditTrail,
+    private readonly metrics: TokenEndpointMetrics,
+    private readonly assertions: ClientAssertionVerifier,
   ) {}
 
-  async authenticate(request: TokenRequest): Promise<Client> {
+  async authenticate(request: OAuthForm): Promise<Client> {
     const presented = this.readCredentials(request);
     if (!presented) {
-      this.audit?.record(
+      this.audit.record(
         new ClientAuthenticationFailed(
           undefined,
           undefined,
@@ -56,20 +57,20 @@ export class ClientAuthenticator {
     const attempt = await this.lockout
       .admit(presented.clientId, request.address)
       .catch((error: unknown) => {
-        if (error instanceof TemporarilyUnavailable) this.metrics?.lockedOut();
+        if (error instanceof TemporarilyUnavailable) this.metrics.lockedOut();
         throw error;
       });
     return attempt.settle(this.verify(presented, request.address));
   }
 
   /** An assertion unreadable before any client id is known fails here, unattributed. */
-  private readCredentials(request: TokenRequest): PresentedCredentials | undefined {
+  private readCredentials(request: OAuthForm): PresentedCredentials | undefined {
     try {
       return readPresentedCredentials(request);
     } catch (error) {
       if (!(error instanceof UnreadableAssertion)) throw error;
       const method = ClientAuthMethods.PrivateKeyJwt;
-      this.audit?.record(
+      this.audit.record(
         new ClientAuthenticationFailed(undefined, method, error.reason, request.address),
       );
       throw error;
@@ -78,7 +79,7 @@ export class ClientAuthenticator {
 
   private async verify(presented: PresentedCredentials, address: string): Promise<Client> {
     const fail = (reason: ClientAuthenticationFailure, detail?: string): never => {
-      this.audit?.record(
+      this.audit.record(
         new ClientAuthenticationFailed(presented.clientId, presented.method, reason, address),
       );
       const error = new InvalidClient(
@@ -99,7 +100,6 @@ export class ClientAuthenticator {
     if (presented.assertion) {
       const { assertion, method } = presented;
       if (assertion instanceof UnreadableAssertion) return fail(assertion.reason, assertion.detail);
-      if (!this.assertions) return fail(Failures.AssertionTypeUnsupported, 'no verifier here');
       if (
         method !== ClientAuthMethods.PrivateKeyJwt &&
         method !== ClientAuthMethods.ClientSecretJwt

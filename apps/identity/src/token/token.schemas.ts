@@ -12,9 +12,9 @@ import {
   UseDPoPNonce,
 } from '@app/shared';
 import { REQUEST_BODY_LIMIT } from '../http/form-body';
-import type { TokenResponse } from '../token/grant-handler';
+import type { TokenResponse } from './grant-handler';
 
-/** The token request's form (RFC 6749 §4.4.2, §2.3.1); TokenRequest reads it, this documents it. */
+/** The token request's form (RFC 6749 §4.4.2, §2.3.1); OAuthForm reads it, this documents it. */
 export class TokenRequestForm {
   @ApiProperty({ example: GrantTypes.ClientCredentials })
   grant_type!: string;

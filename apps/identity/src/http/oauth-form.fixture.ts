@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import { FormBody } from '../http/form-body';
-import { TokenRequest } from './token-request';
+import { FormBody } from './form-body';
+import { OAuthForm } from './oauth-form';
 
-/** A TokenRequest as the Fastify form parser would produce it, for unit specs. */
-export function tokenRequest(form: string, authorization?: string): TokenRequest {
-  return TokenRequest.from({
+/** A OAuthForm as the Fastify form parser would produce it, for unit specs. */
+export function oauthForm(form: string, authorization?: string): OAuthForm {
+  return OAuthForm.from({
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
     body: FormBody.parse(form),
   } as unknown as FastifyRequest);

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { FormUrlEncoded, InvalidRequest } from '@app/shared';
-import { FormBody } from '../http/form-body';
-import { assertWithinLimits, describeParameter } from './token-parameter-limits';
+import { FormBody } from './form-body';
+import { assertWithinLimits, describeParameter } from './oauth-form-limits';
 
 /**
  * Parameters that may repeat: RFC 8707 §2 lets `resource` name several resources. Every other
@@ -10,11 +10,13 @@ import { assertWithinLimits, describeParameter } from './token-parameter-limits'
 const REPEATABLE_PARAMETERS: ReadonlySet<string> = new Set(['resource']);
 
 /**
- * A well-formed token request: a form body (RFC 6749 §4.4.2, Appendix B) within
- * TokenRequestLimits, in which no parameter repeats (§3.2) but `resource`. Parameters sent
- * without a value count as omitted (§3.1).
+ * The form of a well-formed request to an OAuth endpoint (token, introspection, revocation): a
+ * form body (RFC 6749 §4.4.2, Appendix B; RFC 7662 §2.1; RFC 7009 §2.1) within OAuthFormLimits,
+ * in which no parameter repeats (§3.2) but `resource`. Parameters sent without a value count as
+ * omitted (§3.1). It lives in http/, owned by no endpoint, so every endpoint and the throttle
+ * read a request the same way.
  */
-export class TokenRequest {
+export class OAuthForm {
   private constructor(
     private readonly form: FormBody,
     readonly authorization: string | undefined,
@@ -23,18 +25,18 @@ export class TokenRequest {
   ) {}
 
   /** Parsed once per HTTP request: the throttle reads the client id before the endpoint runs. */
-  private static readonly parsed = new WeakMap<FastifyRequest, TokenRequest>();
+  private static readonly parsed = new WeakMap<FastifyRequest, OAuthForm>();
 
-  static from(request: FastifyRequest): TokenRequest {
-    let parsed = TokenRequest.parsed.get(request);
+  static from(request: FastifyRequest): OAuthForm {
+    let parsed = OAuthForm.parsed.get(request);
     if (parsed === undefined) {
-      parsed = TokenRequest.parse(request);
-      TokenRequest.parsed.set(request, parsed);
+      parsed = OAuthForm.parse(request);
+      OAuthForm.parsed.set(request, parsed);
     }
     return parsed;
   }
 
-  private static parse(request: FastifyRequest): TokenRequest {
+  private static parse(request: FastifyRequest): OAuthForm {
     const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (mediaType !== FormUrlEncoded || !(request.body instanceof FormBody)) {
       throw new InvalidRequest(`the request body must be ${FormUrlEncoded}`);
@@ -45,7 +47,7 @@ export class TokenRequest {
         throw new InvalidRequest(`${describeParameter(name)} is repeated`);
       }
     }
-    return new TokenRequest(request.body, request.headers.authorization, request.ip ?? 'unknown');
+    return new OAuthForm(request.body, request.headers.authorization, request.ip ?? 'unknown');
   }
 
   /** The parameter's value, or undefined when it is absent or empty. */

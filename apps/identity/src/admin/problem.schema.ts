@@ -7,7 +7,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { ValidationIssue } from '@app/shared';
-import { PROBLEM_JSON, type ProblemDocument } from '../admin/problem';
+import { PROBLEM_JSON, type ProblemDocument } from './problem';
 
 class ValidationIssueSchema implements ValidationIssue {
   @ApiProperty({ example: 'claims[1].type', description: 'Where in the request body.' })

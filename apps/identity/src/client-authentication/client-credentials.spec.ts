@@ -1,13 +1,10 @@
 import { InvalidRequest } from '@app/shared';
-import { basic, tokenRequest } from '../token/token-request.fixture';
+import { basic, oauthForm } from '../http/oauth-form.fixture';
 import { readPresentedCredentials } from './client-credentials';
 
 describe('readPresentedCredentials', () => {
   it('reads client_secret_basic, form-decoding id and secret (RFC 6749 §2.3.1)', () => {
-    const request = tokenRequest(
-      'grant_type=client_credentials',
-      basic('svc a+b%', 'p@ss:w rd+/='),
-    );
+    const request = oauthForm('grant_type=client_credentials', basic('svc a+b%', 'p@ss:w rd+/='));
     expect(readPresentedCredentials(request)).toEqual({
       method: 'client_secret_basic',
       clientId: 'svc a+b%',
@@ -23,7 +20,7 @@ describe('readPresentedCredentials', () => {
   it('reads a VSCHAR id and a secret with ":", "/", "%", "+" and a space from Basic', () => {
     const header = `Basic ${Buffer.from('m2m%3Asvc%2Fa+b%2Bc%251:p%3Aa%2Fs+s%2Bw%251rd').toString('base64')}`;
     expect(header).toBe(basic(id, secret));
-    expect(readPresentedCredentials(tokenRequest('', header))).toEqual({
+    expect(readPresentedCredentials(oauthForm('', header))).toEqual({
       method: 'client_secret_basic',
       clientId: id,
       clientSecret: secret,
@@ -33,7 +30,7 @@ describe('readPresentedCredentials', () => {
   it('reads the same id and secret from client_secret_post', () => {
     const form = new URLSearchParams({ client_id: id, client_secret: secret }).toString();
     expect(form).toBe('client_id=m2m%3Asvc%2Fa+b%2Bc%251&client_secret=p%3Aa%2Fs+s%2Bw%251rd');
-    expect(readPresentedCredentials(tokenRequest(form))).toEqual({
+    expect(readPresentedCredentials(oauthForm(form))).toEqual({
       method: 'client_secret_post',
       clientId: id,
       clientSecret: secret,
@@ -42,7 +39,7 @@ describe('readPresentedCredentials', () => {
 
   it('reads an unencoded "+" in Basic as a space, as form decoding does', () => {
     const header = `Basic ${Buffer.from('a+b:c+d').toString('base64')}`;
-    expect(readPresentedCredentials(tokenRequest('', header))).toMatchObject({
+    expect(readPresentedCredentials(oauthForm('', header))).toMatchObject({
       clientId: 'a b',
       clientSecret: 'c d',
     });
@@ -50,11 +47,11 @@ describe('readPresentedCredentials', () => {
 
   it('accepts the Basic scheme name in any case', () => {
     const header = basic('client', 'secret').replace('Basic', 'bAsIc');
-    expect(readPresentedCredentials(tokenRequest('', header))?.clientId).toBe('client');
+    expect(readPresentedCredentials(oauthForm('', header))?.clientId).toBe('client');
   });
 
   it('reads client_secret_post', () => {
-    expect(readPresentedCredentials(tokenRequest('client_id=client&client_secret=s'))).toEqual({
+    expect(readPresentedCredentials(oauthForm('client_id=client&client_secret=s'))).toEqual({
       method: 'client_secret_post',
       clientId: 'client',
       clientSecret: 's',
@@ -62,18 +59,16 @@ describe('readPresentedCredentials', () => {
   });
 
   it('reads a client id without a secret, for the authenticator to refuse', () => {
-    expect(
-      readPresentedCredentials(tokenRequest('client_id=client'))?.clientSecret,
-    ).toBeUndefined();
+    expect(readPresentedCredentials(oauthForm('client_id=client'))?.clientSecret).toBeUndefined();
   });
 
   it('finds no client authentication in a request without any, or with another scheme', () => {
-    expect(readPresentedCredentials(tokenRequest('grant_type=client_credentials'))).toBeUndefined();
-    expect(readPresentedCredentials(tokenRequest('', 'Bearer abc'))).toBeUndefined();
+    expect(readPresentedCredentials(oauthForm('grant_type=client_credentials'))).toBeUndefined();
+    expect(readPresentedCredentials(oauthForm('', 'Bearer abc'))).toBeUndefined();
   });
 
   it('accepts client_id in the body when it matches the Basic one', () => {
-    const request = tokenRequest('client_id=client', basic('client', 'secret'));
+    const request = oauthForm('client_id=client', basic('client', 'secret'));
     expect(readPresentedCredentials(request)?.method).toBe('client_secret_basic');
   });
 
@@ -112,7 +107,7 @@ describe('readPresentedCredentials', () => {
       'the Basic credentials have an empty client id',
     ],
   ])('refuses %s as invalid_request', (_case, form, authorization, description) => {
-    expect(() => readPresentedCredentials(tokenRequest(form, authorization))).toThrow(
+    expect(() => readPresentedCredentials(oauthForm(form, authorization))).toThrow(
       new InvalidRequest(description),
     );
   });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { AccessTokenTypes, type AccessTokenType } from '@app/shared';
-import type { ClientSource, JsonWebKeySet } from '../clients/client';
+import { AccessTokenTypes, type AccessTokenType, type JsonWebKeySet } from '@app/shared';
+import type { ClientSource } from '../clients/client';
 import type { AddedSecret, ClientView, SecretView } from '../clients/management/client-views';
 
 const ClientSources: readonly ClientSource[] = ['configuration', 'database'];
