@@ -33,3 +33,4 @@ export * from './jose/jwt-claim-checks';
 export * from './jose/access-token-checks';
 export * from './jose/dpop-proof';
 export * from './jose/http-uri';
+export * from './async/serial-queue';

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigurationError, type IdentityConfigFile } from '@app/shared';
-import { SerialQueue } from '../async/serial-queue';
+import { ConfigurationError, type IdentityConfigFile, SerialQueue } from '@app/shared';
 import { AuditTrail } from '../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { clientsAlsoInDatabase, loadIdentityConfigFile } from './config-file';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SerialQueue } from '../async/serial-queue';
+import { SerialQueue } from '@app/shared';
 import { StoreChanges } from './store-changes';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { SerialQueue } from '../../async/serial-queue';
+import { SerialQueue } from '@app/shared';
 import { SigningKeyEntity } from '../../persistence/entities/signing-key.entity';
 import { StoreWriter } from '../../persistence/store-writer';
 import { racing } from './lost-race';

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwkThumbprint } from '@app/shared';
 import { DAY, signingKeyReplicas } from '../signing-key-replicas.fixture';
-import { LEGACY_KEY_FILE } from '../stores/legacy-key-file';
+import { LEGACY_KEY_FILE } from './legacy-key-file';
 import { UnknownSigningKey } from './unknown-signing-key';
 
 // The rotation against real databases (see signing-key-replicas.fixture.ts), through the

@@ -4,7 +4,7 @@ import { AuditTrail } from '../../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
 import { KEYS_CLOCK, systemClock, type Clock } from '../clock';
 import { SigningKeyRepository } from '../repository/signing-key.repository';
-import { readLegacyKeyFile } from '../stores/legacy-key-file';
+import { readLegacyKeyFile } from './legacy-key-file';
 import { scheduleOf, toStoredKey } from '../stored-signing-key';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAY, signingKeyReplicas } from '../signing-key-replicas.fixture';
-import { LEGACY_KEY_FILE } from './legacy-key-file';
+import { LEGACY_KEY_FILE } from '../rotation/legacy-key-file';
 
 // The store against real databases (see signing-key-replicas.fixture.ts): what the token endpoint
 // and the JWKS read, on one replica and across replicas.

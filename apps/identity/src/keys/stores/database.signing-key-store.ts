@@ -5,7 +5,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { SerialQueue } from '../../async/serial-queue';
+import { SerialQueue } from '@app/shared';
 import { StoreChanges } from '../../persistence/store-changes';
 import { KeyRotation } from '../rotation/key-rotation';
 import type { SigningKey } from '../signing-key';
