@@ -15,5 +15,7 @@ import { TokenRevoker } from './token-revoker';
   imports: [ReferenceTokensModule],
   controllers: [IntrospectionController, RevocationController],
   providers: [IntrospectionCallerAuthenticator, TokenInspector, TokenRevoker],
+  // The admin API judges its tokens with the same verifier.
+  exports: [TokenInspector],
 })
 export class IntrospectionModule {}
