@@ -1,9 +1,11 @@
 import { InvalidClient, TemporarilyUnavailable } from '@app/shared';
+import type { ClientAuthenticationFailed } from '../audit/audit-events';
+import type { AuditTrail } from '../audit/audit-trail';
 import { testSettings } from '../persistence/test-databases.fixture';
 import { CountingClientLockout } from '../throttling/client-lockout';
 import { MemoryCounterStore } from '../throttling/stores/memory.counter-store';
 import { TokenRequest } from '../token/token-request';
-import { tokenRequest } from '../token/token-request.fixture';
+import { basic, tokenRequest } from '../token/token-request.fixture';
 import { ClientAuthenticator } from './client-authenticator';
 import type { Client } from './client';
 import { aClient } from './client.fixture';
@@ -48,3 +50,91 @@ describe('ClientAuthenticator with the lock-out', () => {
     await expect(authenticator.authenticate(post('secret'))).resolves.toBe(client);
   });
 });
+
+describe('ClientAuthenticator: every failure is one invalid_client, its reason in the audit trail', () => {
+  const client: Client = aClient({ secrets: [{ sha256: sha256('secret') }] });
+  let events: ClientAuthenticationFailed[];
+  let authenticator: ClientAuthenticator;
+
+  beforeEach(() => {
+    events = [];
+    const audit = {
+      record: (event: ClientAuthenticationFailed) => events.push(event),
+    } as unknown as AuditTrail;
+    const findClientById = (id: string) => Promise.resolve(id === 'client' ? client : undefined);
+    authenticator = new ClientAuthenticator(
+      { findClientById },
+      testSettings({ issuer: 'https://id.example' }),
+      undefined,
+      audit,
+    );
+  });
+
+  async function failure(request: TokenRequest) {
+    const error = await authenticator.authenticate(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidClient);
+    expect(events).toHaveLength(1);
+    const [{ clientId, method, reason }] = events;
+    const { cause, basicRealm } = error as InvalidClient;
+    return { clientId, method, reason, cause, basicRealm };
+  }
+
+  it.each([
+    [
+      'no client authentication',
+      () => tokenRequest('grant_type=client_credentials'),
+      { clientId: undefined, method: undefined, reason: 'no client authentication' },
+      'no client authentication',
+    ],
+    [
+      'an unknown client over Basic (with its realm)',
+      () => tokenRequest('grant_type=client_credentials', basic('nobody', 'x')),
+      { clientId: 'nobody', method: 'client_secret_basic', reason: 'unknown client' },
+      'client "nobody": unknown client',
+    ],
+    [
+      'a wrong secret in the form',
+      () => tokenRequest('grant_type=client_credentials&client_id=client&client_secret=wrong'),
+      { clientId: 'client', method: 'client_secret_post', reason: 'secret wrong or expired' },
+      'client "client": secret wrong or expired',
+    ],
+    [
+      'an unreadable assertion, unattributed',
+      () => assertionRequest('not-a-jwt'),
+      { clientId: undefined, method: 'private_key_jwt', reason: 'assertion malformed' },
+      'assertion malformed (not a compact JWS)',
+    ],
+    [
+      'an unreadable assertion, attributed to the client_id sent',
+      () => assertionRequest('not-a-jwt', 'client'),
+      { clientId: 'client', method: 'private_key_jwt', reason: 'assertion malformed' },
+      'client "client": assertion malformed (not a compact JWS)',
+    ],
+    [
+      'an assertion of another client_assertion_type',
+      () => assertionRequest('a.b.c', 'client', 'urn:example:other'),
+      { clientId: 'client', method: 'private_key_jwt', reason: 'assertion type unsupported' },
+      'client "client": assertion type unsupported (client_assertion_type)',
+    ],
+  ])('%s', async (_case, request, event, cause) => {
+    const refused = await failure(request());
+    expect(refused).toMatchObject({ ...event, cause });
+    expect(refused.basicRealm).toBe(
+      event.method === 'client_secret_basic' ? 'https://id.example' : undefined,
+    );
+  });
+});
+
+function assertionRequest(
+  assertion: string,
+  clientId?: string,
+  type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+): TokenRequest {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_assertion_type: type,
+    client_assertion: assertion,
+    ...(clientId === undefined ? {} : { client_id: clientId }),
+  });
+  return tokenRequest(form.toString());
+}
