@@ -367,6 +367,15 @@ describe.each(['sqlite', 'postgres'] as const)(
           401,
           'invalid_client',
         );
+        // An unreadable assertion that names no caller is refused like any other (never a 5xx).
+        const unreadable = await introspect(token, {
+          form: {
+            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+            client_assertion: 'not-a-jwt',
+          },
+        });
+        expectError(unreadable, 401, 'invalid_client');
+        expect(unreadable.headers.get('www-authenticate')).toBeNull();
       });
 
       it('refuses a malformed request with 400 invalid_request', async () => {

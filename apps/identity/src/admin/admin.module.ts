@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClientManagementModule } from '../clients/management/client-management.module';
-import { ReferenceTokensModule } from '../reference-tokens/reference-tokens.module';
+import { IntrospectionModule } from '../introspection/introspection.module';
 import { GrantHandlerRegistry } from '../token/grant-handler.registry';
 import { TokenModule } from '../token/token.module';
 import { AdminClientsController } from './admin-clients.controller';
@@ -13,7 +13,7 @@ import { AdminTokenGuard } from './admin-token.guard';
  */
 @Module({
   imports: [
-    ReferenceTokensModule,
+    IntrospectionModule,
     TokenModule,
     ClientManagementModule.forRoot({ imports: [TokenModule], grantTypes: GrantHandlerRegistry }),
   ],

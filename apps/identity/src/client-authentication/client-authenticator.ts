@@ -3,7 +3,6 @@ import { ClientAuthMethods, InvalidClient, TemporarilyUnavailable } from '@app/s
 import {
   ClientAuthenticationFailed,
   ClientAuthenticationFailures as Failures,
-  type ClientAuthenticationFailure,
 } from '../audit/audit-events';
 import { AuditTrail } from '../audit/audit-trail';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
@@ -11,15 +10,9 @@ import { TokenEndpointMetrics } from '../metrics/token-endpoint.metrics';
 import { ClientLockout } from './client-lockout';
 import type { OAuthForm } from '../http/oauth-form';
 import type { Client } from '../clients/client';
-import {
-  AssertionRejected,
-  ClientAssertionVerifier,
-} from '../clients/assertions/client-assertion-verifier';
-import {
-  readPresentedCredentials,
-  UnreadableAssertion,
-  type PresentedCredentials,
-} from './client-credentials';
+import { ClientAssertionVerifier } from '../clients/assertions/client-assertion-verifier';
+import { ClientAuthenticationRejected as Rejected } from '../clients/client-authentication-rejected';
+import { readPresentedCredentials, type PresentedCredentials } from './client-credentials';
 import { ClientStore } from '../clients/client-store';
 import { matchesAnySecret } from '../clients/secret-hash';
 
@@ -41,17 +34,6 @@ export class ClientAuthenticator {
 
   async authenticate(request: OAuthForm): Promise<Client> {
     const presented = this.readCredentials(request);
-    if (!presented) {
-      this.audit.record(
-        new ClientAuthenticationFailed(
-          undefined,
-          undefined,
-          Failures.NoAuthentication,
-          request.address,
-        ),
-      );
-      throw new InvalidClient(Failures.NoAuthentication);
-    }
     // A locked-out client id is refused before its secret is looked at, and the lock-out
     // learns whether this attempt failed.
     const attempt = await this.lockout
@@ -63,60 +45,73 @@ export class ClientAuthenticator {
     return attempt.settle(this.verify(presented, request.address));
   }
 
-  /** An assertion unreadable before any client id is known fails here, unattributed. */
-  private readCredentials(request: OAuthForm): PresentedCredentials | undefined {
+  /** No credentials, or an assertion unreadable before any client id is known, fail here, unattributed. */
+  private readCredentials(request: OAuthForm): PresentedCredentials {
+    let presented: PresentedCredentials | undefined;
     try {
-      return readPresentedCredentials(request);
+      presented = readPresentedCredentials(request);
     } catch (error) {
-      if (!(error instanceof UnreadableAssertion)) throw error;
-      const method = ClientAuthMethods.PrivateKeyJwt;
-      this.audit.record(
-        new ClientAuthenticationFailed(undefined, method, error.reason, request.address),
-      );
+      if (error instanceof Rejected)
+        this.refuse(error, request.address, { method: ClientAuthMethods.PrivateKeyJwt });
+      throw error;
+    }
+    if (!presented) this.refuse(new Rejected(Failures.NoAuthentication), request.address, {});
+    return presented;
+  }
+
+  private async verify(presented: PresentedCredentials, address: string): Promise<Client> {
+    try {
+      return await this.verified(presented);
+    } catch (error) {
+      if (error instanceof Rejected) this.refuse(error, address, presented);
       throw error;
     }
   }
 
-  private async verify(presented: PresentedCredentials, address: string): Promise<Client> {
-    const fail = (reason: ClientAuthenticationFailure, detail?: string): never => {
-      this.audit.record(
-        new ClientAuthenticationFailed(presented.clientId, presented.method, reason, address),
-      );
-      const error = new InvalidClient(
-        `client "${presented.clientId}": ${reason}${detail ? ` (${detail})` : ''}`,
-      );
-      if (presented.method === ClientAuthMethods.ClientSecretBasic)
-        error.basicRealm = this.settings.issuer;
-      throw error;
-    };
+  /** The client, or ClientAuthenticationRejected saying why not. */
+  private async verified(presented: PresentedCredentials): Promise<Client> {
     const client = await this.clients.findClientById(presented.clientId);
     if (!client) {
       // The hash a known client's secret check costs, so the answer takes as long (README "Security").
       if (presented.clientSecret !== undefined)
         matchesAnySecret(presented.clientSecret, [], new Date());
-      return fail(Failures.UnknownClient);
+      throw new Rejected(Failures.UnknownClient);
     }
-    if (!client.enabled) return fail(Failures.DisabledClient);
+    if (!client.enabled) throw new Rejected(Failures.DisabledClient);
     if (presented.assertion) {
       const { assertion, method } = presented;
-      if (assertion instanceof UnreadableAssertion) return fail(assertion.reason, assertion.detail);
+      if (assertion instanceof Rejected) throw assertion;
       if (
         method !== ClientAuthMethods.PrivateKeyJwt &&
         method !== ClientAuthMethods.ClientSecretJwt
       )
-        return fail(Failures.AssertionMalformed);
-      try {
-        await this.assertions.verify(client, method, assertion);
-      } catch (error) {
-        if (error instanceof AssertionRejected) return fail(error.reason, error.detail);
-        throw error;
-      }
+        throw new Rejected(Failures.AssertionMalformed);
+      await this.assertions.verify(client, method, assertion);
       return client;
     }
-    if (presented.clientSecret === undefined) return fail(Failures.NoSecret);
-    if (!matchesAnySecret(presented.clientSecret, client.secrets, new Date())) {
-      return fail(Failures.WrongSecret);
-    }
+    if (presented.clientSecret === undefined) throw new Rejected(Failures.NoSecret);
+    if (!matchesAnySecret(presented.clientSecret, client.secrets, new Date()))
+      throw new Rejected(Failures.WrongSecret);
     return client;
+  }
+
+  /**
+   * The one way a client authentication fails: the audit event, then `invalid_client` whose
+   * cause (the log's, never the caller's) names the client tried, the reason and the detail.
+   */
+  private refuse(
+    rejection: Rejected,
+    address: string,
+    attempt: Partial<Pick<PresentedCredentials, 'clientId' | 'method'>>,
+  ): never {
+    const { reason, detail } = rejection;
+    this.audit.record(
+      new ClientAuthenticationFailed(attempt.clientId, attempt.method, reason, address),
+    );
+    const who = attempt.clientId === undefined ? '' : `client "${attempt.clientId}": `;
+    const error = new InvalidClient(`${who}${reason}${detail ? ` (${detail})` : ''}`);
+    if (attempt.method === ClientAuthMethods.ClientSecretBasic)
+      error.basicRealm = this.settings.issuer;
+    throw error;
   }
 }

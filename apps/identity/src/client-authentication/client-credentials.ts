@@ -1,9 +1,9 @@
 import {
   ClientAuthMethods,
-  InvalidClient,
   InvalidRequest,
   JwtBearerClientAssertionType,
   type ClientAuthMethod,
+  type CompactJws,
 } from '@app/shared';
 import {
   ClientAuthenticationFailures as Failures,
@@ -11,10 +11,9 @@ import {
 } from '../audit/audit-events';
 import {
   isClientSecretJwtAlgorithm,
-  MalformedJws,
-  readCompactJws,
-  type UnverifiedJws,
+  readClientAssertion,
 } from '../clients/assertions/assertion-jws';
+import { ClientAuthenticationRejected } from '../clients/client-authentication-rejected';
 import {
   assertBoundedValue,
   assertNoControlCharacter,
@@ -29,24 +28,11 @@ export interface PresentedCredentials {
   readonly clientSecret: string | undefined;
   /**
    * A JWT client assertion (private_key_jwt, client_secret_jwt), read but not verified; or why
-   * it could not be read (the client id then comes from the client_id parameter, if any).
+   * it could not be read, refused once the lock-out has admitted the attempt of the client id
+   * the client_id parameter names. Without a client_id, there is nothing to count a failure
+   * against: the reader throws the rejection at once.
    */
-  readonly assertion?: UnverifiedJws | UnreadableAssertion;
-}
-
-/**
- * A client assertion that cannot be read: `invalid_client` like every assertion failure, with
- * `reason` for the audit trail. Thrown when no client id is known (nothing to count a failure
- * against); otherwise carried in PresentedCredentials and refused once the lock-out has admitted
- * the attempt.
- */
-export class UnreadableAssertion extends InvalidClient {
-  constructor(
-    readonly reason: ClientAuthenticationFailure,
-    readonly detail: string,
-  ) {
-    super(`${reason} (${detail})`);
-  }
+  readonly assertion?: CompactJws | ClientAuthenticationRejected;
 }
 
 /**
@@ -98,33 +84,27 @@ function readAssertion(
   if (assertion === undefined)
     throw new InvalidRequest('client_assertion_type without client_assertion');
   // Refused as invalid_client, like every assertion failure; with client_id, counted against it.
-  const unreadable = (
-    reason: ClientAuthenticationFailure,
-    detail: string,
-  ): PresentedCredentials => {
-    const failure = new UnreadableAssertion(reason, detail);
-    if (postedId === undefined) throw failure;
+  const unreadable = (rejection: ClientAuthenticationRejected): PresentedCredentials => {
+    if (postedId === undefined) throw rejection;
     const method = ClientAuthMethods.PrivateKeyJwt;
-    return { method, clientId: postedId, clientSecret: undefined, assertion: failure };
+    return { method, clientId: postedId, clientSecret: undefined, assertion: rejection };
   };
+  const refused = (reason: ClientAuthenticationFailure, detail: string) =>
+    unreadable(new ClientAuthenticationRejected(reason, detail));
   if (type !== JwtBearerClientAssertionType)
-    return unreadable(Failures.AssertionTypeUnsupported, 'client_assertion_type');
-  let jws: UnverifiedJws;
+    return refused(Failures.AssertionTypeUnsupported, 'client_assertion_type');
+  let jws: CompactJws;
   try {
-    jws = readCompactJws(assertion);
+    jws = readClientAssertion(assertion);
   } catch (error) {
-    if (error instanceof MalformedJws)
-      return unreadable(Failures.AssertionMalformed, error.message);
+    if (error instanceof ClientAuthenticationRejected) return unreadable(error);
     throw error;
   }
   const sub = jws.payload.sub;
   if (typeof sub !== 'string' || sub === '' || sub.length > OAuthFormLimits.maxLengths.client_id)
-    return unreadable(
-      Failures.AssertionMalformed,
-      'the assertion has no sub fit to be a client id',
-    );
+    return refused(Failures.AssertionMalformed, 'the assertion has no sub fit to be a client id');
   if (postedId !== undefined && postedId !== sub)
-    return unreadable(Failures.AssertionClaimsInvalid, 'client_id is not the assertion sub');
+    return refused(Failures.AssertionClaimsInvalid, 'client_id is not the assertion sub');
   return {
     method: isClientSecretJwtAlgorithm(jws.header.alg)
       ? ClientAuthMethods.ClientSecretJwt

@@ -1,22 +1,21 @@
-import type { KeyObject } from 'node:crypto';
-import { ClientSigningAlgorithms, keyFitsAlgorithm } from '@app/shared';
+import { ClientSigningAlgorithms, type DPoPProofRules } from '@app/shared';
 
 /**
  * The JWS algorithms a DPoP proof may use (RFC 9449 §4.3: asymmetric only, never `none` or a
- * MAC). The discovery document lists exactly these; signatures are checked by @app/shared's
- * verifiesJwsSignature, as at the resource server.
+ * MAC). The discovery document lists exactly these.
  */
 export const DPoPSigningAlgorithms: readonly string[] = ClientSigningAlgorithms;
 
-/** RFC 7518 §3.3, §3.5: RSA keys of at least 2048 bits. */
-const MIN_RSA_BITS = 2048;
-
-export function isDPoPAlgorithm(alg: unknown): alg is string {
-  return typeof alg === 'string' && DPoPSigningAlgorithms.includes(alg);
-}
-
-/** Whether `key` is of the kind `alg` is defined for (type, curve), and an RSA key long enough. */
-export function dpopKeyFitsAlgorithm(key: KeyObject, alg: string): boolean {
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  return keyFitsAlgorithm(key, alg, undefined) && (bits === undefined || bits >= MIN_RSA_BITS);
-}
+/**
+ * What the identity accepts of a proof, read by @app/shared's readDPoPProof like at the API.
+ * `iat` may be 60 s off either way (RFC 9449 §11.1 leaves it to the server): wide enough for
+ * clock drift, short enough that the replay cache holds each `jti` only briefly; server nonces
+ * (§8) bound a proof's life further. 8 KiB is far more than a proof needs (a header with an
+ * RSA 4096 JWK and the claims is about 1.5 KiB).
+ */
+export const IdentityDPoPProofRules: DPoPProofRules = {
+  algorithms: DPoPSigningAlgorithms,
+  maxLength: 8192,
+  maxAgeSeconds: 60,
+  maxFutureSeconds: 60,
+};

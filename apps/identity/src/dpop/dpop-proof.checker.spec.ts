@@ -11,6 +11,7 @@ import type { IdentitySettings } from '../config/identity-settings';
 import { toSigningKey } from '../keys/signing-key';
 import { MemoryReplayCache } from '../replay/memory.replay-cache';
 import type { ReplayCache } from '../replay/replay-cache';
+import { DPoPSigningAlgorithms } from './dpop-algorithms';
 import { DPoPNonces } from './dpop-nonces';
 import { DPoPProofChecker } from './dpop-proof.checker';
 import { aDPoPKey, aDPoPProof } from './dpop-proof.fixture';
@@ -51,6 +52,49 @@ describe('DPoPProofChecker', () => {
     );
   });
 
+  it('refuses a proof the reader refuses as invalid_dpop_proof, naming the rule', async () => {
+    const proof = aDPoPProof(key, { htm: 'GET' });
+    await expect(checker(false).check(request(proof), client)).rejects.toThrow(
+      new InvalidDPoPProof('the DPoP proof htm does not match the request method'),
+    );
+  });
+
+  it("reads proofs with the identity's rules: iat at most 60 s off, 8 KiB at most", async () => {
+    const at = (offset: number) => aDPoPProof(key, { iat: Math.floor(Date.now() / 1000) + offset });
+    await expect(checker(false).check(request(at(-55)), client)).resolves.toBeDefined();
+    await expect(checker(false).check(request(at(55)), client)).resolves.toBeDefined();
+    await expect(checker(false).check(request(at(-65)), client)).rejects.toThrow(
+      new InvalidDPoPProof('the DPoP proof iat is too old'),
+    );
+    await expect(checker(false).check(request(at(65)), client)).rejects.toThrow(
+      new InvalidDPoPProof('the DPoP proof iat is in the future'),
+    );
+    const padded = aDPoPProof(key, { pad: 'p'.repeat(8192) });
+    await expect(checker(false).check(request(padded), client)).rejects.toThrow(
+      new InvalidDPoPProof('the DPoP proof is too large'),
+    );
+  });
+
+  it('accepts exactly the asymmetric algorithms, as discovery lists them', async () => {
+    expect(DPoPSigningAlgorithms).toEqual([
+      'RS256',
+      'RS384',
+      'RS512',
+      'PS256',
+      'PS384',
+      'PS512',
+      'ES256',
+      'ES384',
+      'ES512',
+      'EdDSA',
+      'Ed25519',
+    ]);
+    const hs256 = aDPoPProof(key, {}, { alg: 'HS256' });
+    await expect(checker(false).check(request(hs256), client)).rejects.toThrow(
+      new InvalidDPoPProof('the DPoP proof alg is not an accepted asymmetric algorithm'),
+    );
+  });
+
   it('refuses two DPoP headers', async () => {
     await expect(
       checker(false).check(request(aDPoPProof(key), aDPoPProof(key)), client),
@@ -85,6 +129,17 @@ describe('DPoPProofChecker', () => {
     await check.check(request(proof), client);
     await expect(check.check(request(proof), client)).rejects.toThrow(
       new InvalidDPoPProof('the DPoP proof has been used before'),
+    );
+  });
+
+  it('remembers a proof (by key and jti) for as long as its iat is accepted', async () => {
+    const replays = new MemoryReplayCache();
+    const firstUse = jest.spyOn(replays, 'firstUse');
+    const iat = Math.floor(Date.now() / 1000);
+    await checker(false, replays).check(request(aDPoPProof(key, { iat })), client);
+    expect(firstUse).toHaveBeenCalledWith(
+      expect.stringMatching(/^dpop-proof:[\w-]{43}:[\w-]{43}$/),
+      (iat + 60) * 1000,
     );
   });
 

@@ -1,24 +1,24 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import {
+  DPoPProofRejected,
   InvalidDPoPProof,
   InvalidRequest,
   OAuthPaths,
   TemporarilyUnavailable,
   UseDPoPNonce,
+  dpopProofReplayKey,
+  readDPoPProof,
+  type DPoPProof,
+  type DPoPProofRequest,
 } from '@app/shared';
 import type { Client } from '../clients/client';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { KEYS_CLOCK, systemClock, type Clock } from '../keys/clock';
 import { ReplayCache } from '../replay/replay-cache';
 import type { DPoPBinding } from './dpop-binding';
+import { IdentityDPoPProofRules } from './dpop-algorithms';
 import { DPoPNonces } from './dpop-nonces';
-import {
-  DPoPProofMaxAgeSeconds,
-  proofReplayKey,
-  verifyDPoPProof,
-  type VerifiedDPoPProof,
-} from './dpop-proof';
 
 export interface DPoPOutcome {
   readonly binding: DPoPBinding;
@@ -50,7 +50,7 @@ export class DPoPProofChecker {
       return undefined;
     }
     if (proofs.length > 1) throw new InvalidDPoPProof('exactly one DPoP header is allowed');
-    const proof = verifyDPoPProof(proofs[0], {
+    const proof = readProof(proofs[0], {
       method: 'POST',
       url: `${this.settings.issuer}${OAuthPaths.Token}`,
       now: Math.floor(this.clock() / 1000),
@@ -81,7 +81,7 @@ export class DPoPProofChecker {
       );
     }
     const path = request.url.split('?')[0];
-    const proof = verifyDPoPProof(proofs[0], {
+    const proof = readProof(proofs[0], {
       method: request.method,
       url: `${this.settings.issuer}${path}`,
       now: Math.floor(this.clock() / 1000),
@@ -93,13 +93,10 @@ export class DPoPProofChecker {
   }
 
   /** §11.1: a `jti` is remembered for as long as its proof could be accepted. */
-  private async assertFirstUse(proof: VerifiedDPoPProof): Promise<void> {
+  private async assertFirstUse(proof: DPoPProof): Promise<void> {
     let first: boolean;
     try {
-      first = await this.replays.firstUse(
-        proofReplayKey(proof),
-        (proof.iat + DPoPProofMaxAgeSeconds) * 1000,
-      );
+      first = await this.replays.firstUse(dpopProofReplayKey(proof), proof.acceptedUntil);
     } catch (error) {
       // A replay check never fails open.
       throw new TemporarilyUnavailable('the replay store is unavailable, try again later', 503, 5, {
@@ -107,6 +104,16 @@ export class DPoPProofChecker {
       });
     }
     if (!first) throw new InvalidDPoPProof('the DPoP proof has been used before');
+  }
+}
+
+/** The one proof reader (RFC 9449 §4.3) with the identity's rules; its refusal is invalid_dpop_proof. */
+function readProof(proof: string, request: DPoPProofRequest): DPoPProof {
+  try {
+    return readDPoPProof(proof, request, IdentityDPoPProofRules);
+  } catch (error) {
+    if (error instanceof DPoPProofRejected) throw new InvalidDPoPProof(error.description);
+    throw error;
   }
 }
 

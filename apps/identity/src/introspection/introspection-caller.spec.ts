@@ -80,4 +80,18 @@ describe('IntrospectionCallerAuthenticator', () => {
     await callers.authenticate(oauthForm('token=t'));
     expect(clientAuthenticate).toHaveBeenCalledTimes(3);
   });
+
+  it('hands an unreadable assertion that names no client to the ClientAuthenticator', async () => {
+    const form = new URLSearchParams({
+      token: 't',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: 'not-a-jwt',
+    });
+    clientAuthenticate.mockRejectedValueOnce(new InvalidClient('assertion malformed'));
+
+    await expect(callers.authenticate(oauthForm(form.toString()))).rejects.toBeInstanceOf(
+      InvalidClient,
+    );
+    expect(clientAuthenticate).toHaveBeenCalledTimes(1);
+  });
 });

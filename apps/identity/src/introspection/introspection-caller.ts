@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClientAuthMethods, InvalidClient } from '@app/shared';
 import type { ApiResource } from '../clients/client';
+import { ClientAuthenticationRejected } from '../clients/client-authentication-rejected';
 import { ClientAuthenticator } from '../client-authentication/client-authenticator';
 import {
   readPresentedCredentials,
@@ -33,7 +34,7 @@ export class IntrospectionCallerAuthenticator {
   ) {}
 
   async authenticate(request: OAuthForm): Promise<IntrospectionCaller> {
-    const presented = readPresentedCredentials(request);
+    const presented = readCredentialsOfAResource(request);
     const resource = presented && (await this.resourceNamed(presented.clientId));
     if (!presented || !resource) {
       const client = await this.clients.authenticate(request);
@@ -60,5 +61,18 @@ export class IntrospectionCallerAuthenticator {
       return Promise.reject(error);
     }
     return Promise.resolve({ kind: 'resource', id: resource.name, resource });
+  }
+}
+
+/**
+ * The credentials, if they could name an API resource. An assertion unreadable before any id is
+ * known names none: the ClientAuthenticator refuses it, as at the token endpoint.
+ */
+function readCredentialsOfAResource(request: OAuthForm): PresentedCredentials | undefined {
+  try {
+    return readPresentedCredentials(request);
+  } catch (error) {
+    if (error instanceof ClientAuthenticationRejected) return undefined;
+    throw error;
   }
 }

@@ -16,5 +16,7 @@ import { TokenRevoker } from './token-revoker';
   imports: [ClientAuthenticationModule, ReferenceTokensModule],
   controllers: [IntrospectionController, RevocationController],
   providers: [IntrospectionCallerAuthenticator, TokenInspector, TokenRevoker],
+  // The admin API judges its tokens with the same verifier.
+  exports: [TokenInspector],
 })
 export class IntrospectionModule {}

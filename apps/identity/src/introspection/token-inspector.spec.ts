@@ -86,13 +86,34 @@ describe('TokenInspector', () => {
     [
       'signed by a key we do not publish',
       () => jwt(claims(), { signer: unpublished, header: { kid: key.kid } }),
+      'signature verification failed',
     ],
-    ['an alg other than its key’s', () => jwt(claims(), { header: { alg: 'PS256' } })],
-    ['typ other than at+jwt', () => jwt(claims(), { header: { typ: 'JWT' } })],
-    ['another issuer', () => jwt(claims({ iss: 'https://evil.example.com' }))],
-    ['expired', () => jwt(claims({ exp: now - 1 }))],
-    ['not yet valid', () => jwt(claims({ nbf: now + 120 }))],
-    ['no jti', () => jwt(claims({ jti: undefined }))],
+    [
+      'an alg other than its key’s',
+      () => jwt(claims(), { header: { alg: 'PS256' } }),
+      'the token is malformed or its key is unknown',
+    ],
+    [
+      'an unknown kid',
+      () => jwt(claims(), { header: { kid: 'not-ours' } }),
+      'the token is malformed or its key is unknown',
+    ],
+    [
+      'typ other than at+jwt',
+      () => jwt(claims(), { header: { typ: 'JWT' } }),
+      "the token's typ must be at+jwt",
+    ],
+    [
+      'another issuer',
+      () => jwt(claims({ iss: 'https://evil.example.com' })),
+      "the token's issuer is not trusted",
+    ],
+    // RFC 7662 §2.2: active means not expired, by the identity's own clock, without skew.
+    ['expired a second ago', () => jwt(claims({ exp: now - 1 })), 'the token expired'],
+    ['at its exp', () => jwt(claims({ exp: now })), 'the token expired'],
+    ['not yet valid', () => jwt(claims({ nbf: now + 60 })), 'the token is not valid yet'],
+    ['no jti', () => jwt(claims({ jti: undefined })), 'the token has no jti'],
+    ['no client_id', () => jwt(claims({ client_id: undefined })), 'the token has no client_id'],
     [
       'tampered with',
       () =>
@@ -100,11 +121,23 @@ describe('TokenInspector', () => {
           /\.[^.]+\./,
           `.${Buffer.from(JSON.stringify(claims({ scope: 'admin' }))).toString('base64url')}.`,
         ),
+      'signature verification failed',
     ],
-    ['not a JWT at all', () => 'not-a-token'],
-    ['three parts of junk', () => 'a.b.c'],
-  ])('refuses a JWT %s', async (_case, token) => {
-    expect(await inspector.inspect(token())).toBeUndefined();
+    ['not a JWT at all', () => 'not-a-token', 'the token is malformed or its key is unknown'],
+    ['three parts of junk', () => 'a.b.c', 'the token is malformed or its key is unknown'],
+    [
+      'with a repeated claim',
+      () => {
+        const [h, , s] = jwt().split('.');
+        const repeated = Buffer.from('{"iss":"x","iss":"y"}').toString('base64url');
+        return `${h}.${repeated}.${s}`;
+      },
+      'the token is malformed or its key is unknown',
+    ],
+  ])('refuses a JWT %s', async (_case, token, problem) => {
+    const presented = token();
+    expect(await inspector.inspect(presented)).toBeUndefined();
+    expect(await inspector.verifiedJwt(presented, now * 1000)).toEqual({ problem });
   });
 
   it('refuses a deny-listed JWT', async () => {
@@ -112,8 +145,11 @@ describe('TokenInspector', () => {
     denied.add(payload.jti as string);
 
     expect(await inspector.inspect(jwt(payload))).toBeUndefined();
+    expect(await inspector.activeJwt(jwt(payload))).toEqual({
+      problem: 'the token has been revoked',
+    });
     // The revocation endpoint still recognises it as ours.
-    expect(await inspector.verifiedJwt(jwt(payload))).toBeDefined();
+    expect((await inspector.verifiedJwt(jwt(payload))).token?.jti).toBe(payload.jti);
   });
 
   it('answers a stored reference token, and nothing for an unknown handle', async () => {

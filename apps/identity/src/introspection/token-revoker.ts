@@ -25,7 +25,7 @@ export class TokenRevoker {
       await this.referenceTokens.remove(token);
       return true;
     }
-    const jwt = await this.inspector.verifiedJwt(token);
+    const jwt = (await this.inspector.verifiedJwt(token)).token;
     if (jwt?.clientId !== clientId) return false;
     await this.revokedTokens.revoke(jwt.jti, clientId, jwt.expiresAt);
     return true;

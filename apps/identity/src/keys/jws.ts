@@ -1,9 +1,10 @@
-import { constants, sign, verify, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
-import { decodeBase64UrlJsonObject, type SigningAlgorithm } from '@app/shared';
+import { constants, sign, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+import type { SigningAlgorithm } from '@app/shared';
 
 /**
  * JWS compact serialisation (RFC 7515) on node:crypto, for the four algorithms our keys may use
- * (RFC 7518 §3.3, §3.4, §3.5; RFC 8037 for EdDSA). jsonwebtoken, inside @nestjs/jwt, has no
+ * (RFC 7518 §3.3, §3.4, §3.5; RFC 8037 for EdDSA). Signing only: every JWS the identity reads
+ * goes through @app/shared's JOSE core (readCompactJws, verifiesJwsSignature). jsonwebtoken, inside @nestjs/jwt, has no
  * EdDSA and re-does key checks on every call, and this is the token endpoint's hot path.
  */
 interface AlgorithmParameters {
@@ -37,38 +38,6 @@ export function signJws(
   const { digest, options } = ALGORITHMS[header.alg];
   const signature = sign(digest, Buffer.from(input), { key: privateKey, ...options });
   return `${input}.${signature.toString('base64url')}`;
-}
-
-export interface VerifiedJws {
-  readonly header: Record<string, unknown>;
-  readonly payload: Record<string, unknown>;
-}
-
-/**
- * Verifies a compact JWS whose header names one of our algorithms. `keyFor` picks the public key
- * by header (kid); it must return a key whose own algorithm is `header.alg`, so a token cannot
- * choose how its key is used. Returns undefined for anything malformed or not verified.
- */
-export function verifyJws(
-  token: string,
-  keyFor: (header: Record<string, unknown>) => KeyObject | undefined,
-): VerifiedJws | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
-  const header = decodeBase64UrlJsonObject(encodedHeader);
-  const payload = decodeBase64UrlJsonObject(encodedPayload);
-  if (!header || !payload || !isSigningAlgorithm(header.alg)) return undefined;
-  const key = keyFor(header);
-  if (!key) return undefined;
-  const { digest, options } = ALGORITHMS[header.alg];
-  const verified = verify(
-    digest,
-    Buffer.from(`${encodedHeader}.${encodedPayload}`),
-    { key, ...options },
-    Buffer.from(encodedSignature, 'base64url'),
-  );
-  return verified ? { header, payload } : undefined;
 }
 
 function base64url(value: object): string {

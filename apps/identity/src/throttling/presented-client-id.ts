@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '@app/shared';
+import { ClientAuthenticationRejected } from '../clients/client-authentication-rejected';
 import { readPresentedCredentials } from '../client-authentication/client-credentials';
 import { OAuthForm } from '../http/oauth-form';
 
@@ -17,7 +18,9 @@ export function presentedClientId(request: FastifyRequest): string | undefined {
   try {
     clientId = readPresentedCredentials(OAuthForm.from(request))?.clientId;
   } catch (error) {
-    if (!(error instanceof OAuthError)) throw error;
+    // An unreadable assertion without client_id names no client: the authenticator refuses it.
+    if (!(error instanceof OAuthError || error instanceof ClientAuthenticationRejected))
+      throw error;
   }
   seen.set(request, clientId);
   return clientId;

@@ -1,58 +1,45 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   ClientSecretJwtAlgorithms,
-  hasDuplicateMemberNames,
+  MalformedJws,
   PrivateKeyJwtAlgorithms,
+  readCompactJws,
   type ClientSecretJwtAlgorithm,
+  type CompactJws,
+  type MalformedJwsReason,
   type PrivateKeyJwtAlgorithm,
 } from '@app/shared';
-
-/** A compact JWS read but not yet verified: what a client assertion is before its key is known. */
-export interface UnverifiedJws {
-  readonly header: Readonly<Record<string, unknown>>;
-  readonly payload: Readonly<Record<string, unknown>>;
-  readonly signingInput: Buffer;
-  readonly signature: Buffer;
-}
-
-/** Why a compact JWS was refused before any key was looked at. */
-export class MalformedJws extends Error {}
-
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
+import { ClientAuthenticationFailures as Failures } from '../../audit/audit-events';
+import { OAuthFormLimits } from '../../http/oauth-form-limits';
+import { ClientAuthenticationRejected } from '../client-authentication-rejected';
 
 /**
- * Reads a compact JWS (RFC 7515 §7.1): three base64url parts, a header and a payload that are
- * JSON objects without a repeated member name (RFC 7515 §4, RFC 7519 §4: refused rather than
- * guessing which one counts), no `crit` (we understand no extension, §4.1.11) and no `b64`.
+ * The longest assertion read: the `client_assertion` parameter's own bound (8 KiB), so the form
+ * limit (400 invalid_request) and the reader agree, with room for an `x5c` certificate chain.
  */
-export function readCompactJws(token: string): UnverifiedJws {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part)))
-    throw new MalformedJws('not a compact JWS');
-  const [header, payload, signature] = parts as [string, string, string];
-  const decodedHeader = jsonObject(header, 'header');
-  if (Object.hasOwn(decodedHeader, 'crit'))
-    throw new MalformedJws('the header requires extensions (crit)');
-  return {
-    header: decodedHeader,
-    payload: jsonObject(payload, 'claims set'),
-    signingInput: Buffer.from(`${header}.${payload}`),
-    signature: Buffer.from(signature, 'base64url'),
-  };
-}
+const MAX_ASSERTION_LENGTH = OAuthFormLimits.maxLengths.client_assertion;
 
-function jsonObject(part: string, what: string): Record<string, unknown> {
-  const text = Buffer.from(part, 'base64url').toString('utf8');
-  let value: unknown;
+/** What the log says of an assertion that is no compact JWS we read (never the assertion). */
+const MALFORMED: Readonly<Record<MalformedJwsReason, string>> = {
+  'too-large': `longer than ${MAX_ASSERTION_LENGTH} characters`,
+  'not-compact': 'not a compact JWS',
+  'not-json-object': 'the header or the claims set is not a JSON object',
+  'repeated-member': 'the header or the claims set repeats a member name',
+  'critical-extension': 'the header requires extensions (crit)',
+};
+
+/**
+ * A client assertion (RFC 7523 §3) read by @app/shared's readCompactJws: three base64url parts,
+ * JSON objects without a repeated member, no `crit`, a signature part (so no `alg: none`).
+ * Verifies nothing; throws ClientAuthenticationRejected (assertion malformed).
+ */
+export function readClientAssertion(assertion: string): CompactJws {
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new MalformedJws(`the ${what} is not JSON`);
+    return readCompactJws(assertion, MAX_ASSERTION_LENGTH);
+  } catch (error) {
+    if (error instanceof MalformedJws)
+      throw new ClientAuthenticationRejected(Failures.AssertionMalformed, MALFORMED[error.reason]);
+    throw error;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new MalformedJws(`the ${what} is not a JSON object`);
-  if (hasDuplicateMemberNames(text)) throw new MalformedJws(`the ${what} repeats a member name`);
-  return value as Record<string, unknown>;
 }
 
 export function isPrivateKeyJwtAlgorithm(alg: unknown): alg is PrivateKeyJwtAlgorithm {
@@ -61,22 +48,4 @@ export function isPrivateKeyJwtAlgorithm(alg: unknown): alg is PrivateKeyJwtAlgo
 
 export function isClientSecretJwtAlgorithm(alg: unknown): alg is ClientSecretJwtAlgorithm {
   return (ClientSecretJwtAlgorithms as readonly unknown[]).includes(alg);
-}
-
-const DIGEST_BITS = { '256': 'sha256', '384': 'sha384', '512': 'sha512' } as const;
-
-/** Verifies an HMAC (HS256/384/512) in constant time. */
-export function verifyHmac(
-  jws: UnverifiedJws,
-  alg: ClientSecretJwtAlgorithm,
-  secret: Buffer,
-): boolean {
-  const digest = DIGEST_BITS[alg.slice(2) as keyof typeof DIGEST_BITS];
-  const expected = createHmac(digest, secret).update(jws.signingInput).digest();
-  return expected.length === jws.signature.length && timingSafeEqual(expected, jws.signature);
-}
-
-/** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output. */
-export function hmacKeyLongEnough(alg: ClientSecretJwtAlgorithm, secret: Buffer): boolean {
-  return secret.length * 8 >= Number(alg.slice(2));
 }

@@ -12,8 +12,9 @@ import { testSettings } from '../../persistence/test-databases.fixture';
 import { MemoryReplayCache } from '../../replay/memory.replay-cache';
 import { ReplayCache } from '../../replay/replay-cache';
 import { aClient } from '../client.fixture';
-import { readCompactJws } from './assertion-jws';
-import { AssertionRejected, ClientAssertionVerifier } from './client-assertion-verifier';
+import { ClientAuthenticationRejected } from '../client-authentication-rejected';
+import { readClientAssertion } from './assertion-jws';
+import { ClientAssertionVerifier } from './client-assertion-verifier';
 import { ClientKeys } from './client-keys';
 
 const ISSUER = 'https://identity.example';
@@ -78,19 +79,20 @@ describe('ClientAssertionVerifier', () => {
     );
   });
 
-  const check = (
+  // As the authenticator does: read (which may refuse), then verify.
+  const check = async (
     token: string,
     who = client,
     method: 'private_key_jwt' | 'client_secret_jwt' = ClientAuthMethods.PrivateKeyJwt,
-  ) => verifier.verify(who, method, readCompactJws(token), NOW);
+  ) => verifier.verify(who, method, readClientAssertion(token), NOW);
 
   const rejection = async (promise: Promise<unknown>) => {
     const error = await promise.then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(AssertionRejected);
-    return (error as AssertionRejected).reason;
+    expect(error).toBeInstanceOf(ClientAuthenticationRejected);
+    return (error as ClientAuthenticationRejected).reason;
   };
 
   it('accepts ES256, EdDSA and RS256 assertions, with the token endpoint or the issuer as aud', async () => {
@@ -104,6 +106,9 @@ describe('ClientAssertionVerifier', () => {
     ['sub', { sub: 'other' }],
     ['aud', { aud: 'https://other.example' }],
     ['aud of the wrong type', { aud: 42 }],
+    ['aud with a member that is no string', { aud: [42, TOKEN_ENDPOINT] }],
+    ['no aud', { aud: undefined }],
+    ['no exp', { exp: undefined }],
     ['exp passed (beyond the skew)', { exp: now - 61 }],
     ['exp too far ahead', { exp: now + 661 + 60 }],
     ['exp not a number', { exp: String(now + 60) }],
@@ -115,6 +120,40 @@ describe('ClientAssertionVerifier', () => {
   ])('refuses wrong claims: %s', async (_case, overrides) => {
     const token = jws({ alg: 'ES256', kid: 'ec' }, claims(overrides), ec.privateKey);
     expect(await rejection(check(token))).toBe(Failures.AssertionClaimsInvalid);
+  });
+
+  it.each([
+    ['iss', { iss: 'other' }, 'iss is not the client id'],
+    ['sub', { sub: 'other' }, 'sub is not the client id'],
+    [
+      'aud',
+      { aud: 'https://other.example' },
+      'aud names neither the token endpoint nor the issuer',
+    ],
+    ['exp', { exp: now - 61 }, 'exp has passed'],
+    ['exp', { exp: now + 721 }, 'exp is more than 600 s ahead'],
+    ['nbf', { nbf: 'soon' }, 'nbf is not a number or in the future'],
+    ['iat', { iat: now + 61 }, 'iat is not a number or in the future'],
+    ['jti', { jti: 'j'.repeat(257) }, 'jti is longer than 256 characters'],
+  ])('says in the log which claim is wrong: %s', async (_claim, overrides, detail) => {
+    const token = jws({ alg: 'ES256', kid: 'ec' }, claims(overrides), ec.privateKey);
+    await expect(check(token)).rejects.toMatchObject({
+      reason: Failures.AssertionClaimsInvalid,
+      detail,
+    });
+  });
+
+  it('refuses what is no compact JWS before any key is looked at (assertion malformed)', async () => {
+    const valid = jws({ alg: 'ES256', kid: 'ec' }, claims(), ec.privateKey);
+    const [, payload, signature] = valid.split('.');
+    for (const token of [
+      `${b64({ alg: 'none' })}.${b64(claims())}.`,
+      'not-a-jwt',
+      `${b64({ alg: 'ES256', kid: 'ec', crit: ['exp'] })}.${payload}.${signature}`,
+      `${Buffer.from('{"alg":"none","alg":"ES256","kid":"ec"}').toString('base64url')}.${payload}.${signature}`,
+      `${b64({ alg: 'ES256', kid: 'ec' })}.${b64(claims())}.${'A'.repeat(8192)}`,
+    ])
+      expect(await rejection(check(token))).toBe(Failures.AssertionMalformed);
   });
 
   it('tolerates a clock a little off', async () => {
@@ -144,7 +183,7 @@ describe('ClientAssertionVerifier', () => {
   });
 
   it('refuses alg none, HS* and algorithms that do not fit the key', async () => {
-    const none = `${b64({ alg: 'none' })}.${b64(claims())}.`;
+    const none = `${b64({ alg: 'none' })}.${b64(claims())}.AAAA`;
     expect(await rejection(check(none))).toBe(Failures.AssertionAlgorithmRefused);
     const hs = jws({ alg: 'HS256', kid: 'ec' }, claims(), Buffer.from('public key bytes'));
     expect(await rejection(check(hs))).toBe(Failures.AssertionAlgorithmRefused);

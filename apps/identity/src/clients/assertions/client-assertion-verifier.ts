@@ -3,34 +3,24 @@ import {
   ClientAuthMethods,
   OAuthPaths,
   TemporarilyUnavailable,
+  firstClaimProblem,
+  hmacKeyLongEnough,
+  verifiesHmacJwsSignature,
   verifiesJwsSignature,
+  type CompactJws,
 } from '@app/shared';
-import {
-  ClientAuthenticationFailures as Failures,
-  type ClientAuthenticationFailure,
-} from '../../audit/audit-events';
+import { ClientAuthenticationFailures as Failures } from '../../audit/audit-events';
 import { identitySettings, type IdentitySettings } from '../../config/identity-settings';
 import { ReplayCache } from '../../replay/replay-cache';
 import type { Client } from '../client';
-import { AssertionClaimRules, checkAssertionClaims } from './assertion-claims';
+import { ClientAuthenticationRejected as Rejected } from '../client-authentication-rejected';
 import {
-  hmacKeyLongEnough,
-  isClientSecretJwtAlgorithm,
-  isPrivateKeyJwtAlgorithm,
-  verifyHmac,
-  type UnverifiedJws,
-} from './assertion-jws';
+  AssertionClaimRules,
+  assertionClaimChecks,
+  type AcceptedAssertionClaims,
+} from './assertion-claims';
+import { isClientSecretJwtAlgorithm, isPrivateKeyJwtAlgorithm } from './assertion-jws';
 import { ClientKeys, ClientKeysUnavailable } from './client-keys';
-
-/** A refused assertion: `reason` for the audit trail, `detail` for the log only. */
-export class AssertionRejected extends Error {
-  constructor(
-    readonly reason: ClientAuthenticationFailure,
-    readonly detail?: string,
-  ) {
-    super(detail ? `${reason} (${detail})` : reason);
-  }
-}
 
 /** How long a replay store outage asks clients to wait. */
 const REPLAY_STORE_RETRY_AFTER_SECONDS = 5;
@@ -40,7 +30,8 @@ const REPLAY_STORE_RETRY_AFTER_SECONDS = 5;
  * order: the algorithm fits the method, the signature (the client's registered public keys for
  * private_key_jwt, a server-readable secret for client_secret_jwt), the claims, and last the
  * `jti`, remembered until `exp` in the shared ReplayCache, so only a verified assertion uses one
- * up. A replay store that cannot answer refuses the request (503), never lets it through.
+ * up. A replay store that cannot answer refuses the request (503), never lets it through. A
+ * refused assertion throws ClientAuthenticationRejected.
  */
 @Injectable()
 export class ClientAssertionVerifier {
@@ -58,18 +49,15 @@ export class ClientAssertionVerifier {
   async verify(
     client: Client,
     method: typeof ClientAuthMethods.PrivateKeyJwt | typeof ClientAuthMethods.ClientSecretJwt,
-    jws: UnverifiedJws,
+    jws: CompactJws,
     now: number = Date.now(),
   ): Promise<void> {
     if (method === ClientAuthMethods.PrivateKeyJwt) await this.verifyKeySignature(client, jws);
     else this.verifySecretSignature(client, jws, now);
-    const accepted = checkAssertionClaims(jws.payload, {
-      clientId: client.clientId,
-      audiences: this.audiences,
-      now: Math.floor(now / 1000),
-    });
-    if (typeof accepted === 'string')
-      throw new AssertionRejected(Failures.AssertionClaimsInvalid, accepted);
+    const checks = assertionClaimChecks({ clientId: client.clientId, audiences: this.audiences });
+    const problem = firstClaimProblem(jws, checks, Math.floor(now / 1000));
+    if (problem !== undefined) throw new Rejected(Failures.AssertionClaimsInvalid, problem);
+    const accepted = jws.payload as unknown as AcceptedAssertionClaims;
     const key = `client-assertion:${client.clientId}:${accepted.jti}`;
     const rememberUntil = (accepted.exp + AssertionClaimRules.clockSkewSeconds) * 1000;
     let first: boolean;
@@ -84,36 +72,36 @@ export class ClientAssertionVerifier {
         { cause: error },
       );
     }
-    if (!first) throw new AssertionRejected(Failures.AssertionReplayed);
+    if (!first) throw new Rejected(Failures.AssertionReplayed);
   }
 
-  private async verifyKeySignature(client: Client, jws: UnverifiedJws): Promise<void> {
+  private async verifyKeySignature(client: Client, jws: CompactJws): Promise<void> {
     const { alg, kid } = jws.header;
     if (!isPrivateKeyJwtAlgorithm(alg))
-      throw new AssertionRejected(Failures.AssertionAlgorithmRefused, `alg ${String(alg)}`);
+      throw new Rejected(Failures.AssertionAlgorithmRefused, `alg ${String(alg)}`);
     if (kid !== undefined && typeof kid !== 'string')
-      throw new AssertionRejected(Failures.AssertionMalformed, 'kid is not a string');
-    if (!client.jwks && !client.jwksUri) throw new AssertionRejected(Failures.NoAssertionKeys);
+      throw new Rejected(Failures.AssertionMalformed, 'kid is not a string');
+    if (!client.jwks && !client.jwksUri) throw new Rejected(Failures.NoAssertionKeys);
     let candidates;
     try {
       candidates = await this.keys.candidates(client, alg, kid);
     } catch (error) {
       if (error instanceof ClientKeysUnavailable)
-        throw new AssertionRejected(Failures.AssertionKeysUnavailable, error.message);
+        throw new Rejected(Failures.AssertionKeysUnavailable, error.message);
       throw error;
     }
     if (candidates.length === 0)
-      throw new AssertionRejected(Failures.AssertionKeyUnknown, `kid ${String(kid)}, alg ${alg}`);
+      throw new Rejected(Failures.AssertionKeyUnknown, `kid ${String(kid)}, alg ${alg}`);
     if (
       !candidates.some(({ key }) => verifiesJwsSignature(alg, key, jws.signingInput, jws.signature))
     )
-      throw new AssertionRejected(Failures.AssertionSignatureInvalid);
+      throw new Rejected(Failures.AssertionSignatureInvalid);
   }
 
-  private verifySecretSignature(client: Client, jws: UnverifiedJws, now: number): void {
+  private verifySecretSignature(client: Client, jws: CompactJws, now: number): void {
     const { alg } = jws.header;
     if (!isClientSecretJwtAlgorithm(alg))
-      throw new AssertionRejected(Failures.AssertionAlgorithmRefused, `alg ${String(alg)}`);
+      throw new Rejected(Failures.AssertionAlgorithmRefused, `alg ${String(alg)}`);
     const keys = client.secrets.filter(
       (secret) =>
         secret.hmacKey !== undefined &&
@@ -121,13 +109,14 @@ export class ClientAssertionVerifier {
         hmacKeyLongEnough(alg, secret.hmacKey),
     );
     if (keys.length === 0)
-      throw new AssertionRejected(
+      throw new Rejected(
         Failures.NoAssertionKeys,
         `no unexpired secret readable by the server long enough for ${alg}`,
       );
     // Every candidate is checked: the time taken does not say which one matched.
     let verified = false;
-    for (const { hmacKey } of keys) if (verifyHmac(jws, alg, hmacKey!)) verified = true;
-    if (!verified) throw new AssertionRejected(Failures.AssertionSignatureInvalid);
+    for (const { hmacKey } of keys)
+      if (verifiesHmacJwsSignature(alg, hmacKey!, jws.signingInput, jws.signature)) verified = true;
+    if (!verified) throw new Rejected(Failures.AssertionSignatureInvalid);
   }
 }

@@ -1,15 +1,85 @@
-import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
-import { InvalidDPoPProof } from '@app/shared';
-import { DPoPSigningAlgorithms } from './dpop-algorithms';
-import { verifyDPoPProof } from './dpop-proof';
-import { aDPoPKey, aDPoPProof } from './dpop-proof.fixture';
+import {
+  constants,
+  createHash,
+  createHmac,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
+import { DPoPProofRejected, readDPoPProof, type DPoPProofRules } from './dpop-proof';
+
+// The reader's rules as the identity's token endpoint applied them before issue 13 (its own
+// reader, now this one): every description a client may have seen is kept.
 
 const URL = 'https://id.example.com/connect/token';
 const now = () => Math.floor(Date.now() / 1000);
-const check = (proof: string) => verifyDPoPProof(proof, { method: 'POST', url: URL, now: now() });
+const RULES: DPoPProofRules = {
+  algorithms: [
+    'RS256',
+    'RS384',
+    'RS512',
+    'PS256',
+    'PS384',
+    'PS512',
+    'ES256',
+    'ES384',
+    'ES512',
+    'EdDSA',
+    'Ed25519',
+  ],
+  maxLength: 8192,
+  maxAgeSeconds: 60,
+  maxFutureSeconds: 60,
+};
+const check = (proof: string) =>
+  readDPoPProof(proof, { method: 'POST', url: URL, now: now() }, RULES);
 const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** RFC 7638 §3.1 for the key types of the fixture. */
+interface DPoPKey {
+  readonly alg: string;
+  readonly privateKey: KeyObject;
+  readonly publicJwk: Record<string, unknown>;
+}
+
+function aDPoPKey(
+  alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA' | 'Ed25519' | 'ES384' = 'ES256',
+): DPoPKey {
+  const { privateKey, publicKey } =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : alg === 'ES384'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
+        : alg === 'EdDSA' || alg === 'Ed25519'
+          ? generateKeyPairSync('ed25519')
+          : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { alg, privateKey, publicJwk: publicKey.export({ format: 'jwk' }) };
+}
+
+const SIGN_OPTIONS: Record<string, [string | null, object]> = {
+  ES256: ['sha256', { dsaEncoding: 'ieee-p1363' }],
+  ES384: ['sha384', { dsaEncoding: 'ieee-p1363' }],
+  RS256: ['sha256', { padding: constants.RSA_PKCS1_PADDING }],
+  PS256: ['sha256', { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }],
+  EdDSA: [null, {}],
+  Ed25519: [null, {}],
+};
+
+/** A proof signed by `key`; `header` and `claims` override the defaults (undefined removes). */
+function aDPoPProof(
+  key: DPoPKey,
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+): string {
+  const fullHeader = { typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk, ...header };
+  const fullClaims = { jti: randomUUID(), htm: 'POST', htu: URL, iat: now(), ...claims };
+  const input = `${segment(fullHeader)}.${segment(fullClaims)}`;
+  const [digest, options] = SIGN_OPTIONS[key.alg] ?? SIGN_OPTIONS.ES256;
+  const signature = sign(digest, Buffer.from(input), { key: key.privateKey, ...options });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** RFC 7638 §3.1 for the key types of the fixture, computed independently of jwkThumbprint. */
 function thumbprint(jwk: Record<string, unknown>): string {
   const canonical =
     jwk.kty === 'RSA'
@@ -20,7 +90,7 @@ function thumbprint(jwk: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
 }
 
-describe('verifyDPoPProof (RFC 9449 §4.3)', () => {
+describe('readDPoPProof: the rules the identity applied (RFC 9449 §4.3)', () => {
   const es256 = aDPoPKey('ES256');
 
   it.each(['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA', 'Ed25519'] as const)(
@@ -33,6 +103,7 @@ describe('verifyDPoPProof (RFC 9449 §4.3)', () => {
         jti: 'j-1',
         iat: expect.any(Number),
         nonce: 'n',
+        acceptedUntil: (proof.iat + 60) * 1000,
       });
     },
   );
@@ -43,26 +114,10 @@ describe('verifyDPoPProof (RFC 9449 §4.3)', () => {
     ).not.toThrow();
   });
 
-  it('advertises exactly the asymmetric algorithms', () => {
-    expect(DPoPSigningAlgorithms).toEqual([
-      'RS256',
-      'RS384',
-      'RS512',
-      'PS256',
-      'PS384',
-      'PS512',
-      'ES256',
-      'ES384',
-      'ES512',
-      'EdDSA',
-      'Ed25519',
-    ]);
-  });
-
   const refusals: [string, () => string, string][] = [
     ['not a JWS', () => 'abc.def', 'the DPoP proof is not a compact JWS'],
     ['an empty value', () => '', 'the DPoP proof is not a compact JWS'],
-    ['a huge value', () => 'a'.repeat(9000), 'the DPoP proof is not a compact JWS'],
+    ['a huge value', () => 'a'.repeat(9000), 'the DPoP proof is too large'],
     [
       'a header that is not JSON',
       () => `bm90IGpzb24.${segment({})}.AAAA`,
@@ -173,8 +228,8 @@ describe('verifyDPoPProof (RFC 9449 §4.3)', () => {
     ],
   ];
 
-  it.each(refusals)('refuses %s with invalid_dpop_proof', (_case, proof, description) => {
-    expect(() => check(proof())).toThrow(new InvalidDPoPProof(description));
+  it.each(refusals)('refuses %s', (_case, proof, description) => {
+    expect(() => check(proof())).toThrow(new DPoPProofRejected(description));
   });
 
   it('refuses an RSA key under 2048 bits', () => {
@@ -185,7 +240,7 @@ describe('verifyDPoPProof (RFC 9449 §4.3)', () => {
       publicJwk: small.publicKey.export({ format: 'jwk' }),
     };
     expect(() => check(aDPoPProof(key))).toThrow(
-      new InvalidDPoPProof('the DPoP proof jwk does not fit its alg'),
+      new DPoPProofRejected('the DPoP proof jwk does not fit its alg'),
     );
   });
 });
