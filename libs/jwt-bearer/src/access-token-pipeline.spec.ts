@@ -1,10 +1,4 @@
-import {
-  BearerTokenMissing,
-  InvalidToken,
-  InvalidTokenDPoPChallenge,
-  TokenMissingDPoPChallenge,
-  type OAuthError,
-} from '@app/shared';
+import { BearerTokenMissing, InvalidToken, challengeRecordOf, type OAuthError } from '@app/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { AccessTokenPipeline, type TokenRequest } from './access-token-pipeline';
 import type { AccessTokenVerifier } from './access-token-verifier';
@@ -89,17 +83,22 @@ describe('AccessTokenPipeline', () => {
       ['the DPoP scheme with DPoP off', 'DPoP a.b.c'],
     ])('%s: a bare Bearer challenge, not counted', async (_case, authorization) => {
       const { pipeline, outcomes } = pipelineWith({ options: { dpop: { enabled: false } } });
-      const failure = await failureOf(() => pipeline.authenticate(requestWith(authorization)));
+      const request = requestWith(authorization);
+      const failure = await failureOf(() => pipeline.authenticate(request));
       expect(failure).toBeInstanceOf(BearerTokenMissing);
-      expect(failure).not.toBeInstanceOf(TokenMissingDPoPChallenge);
+      expect(challengeRecordOf(request)).toBeUndefined();
       expect(outcomes).toEqual([]);
     });
 
     it('offers DPoP too when dpop.challengeWithoutToken says so', async () => {
-      const { pipeline } = pipelineWith({ options: { dpop: { challengeWithoutToken: true } } });
-      expect(await failureOf(() => pipeline.authenticate(requestWith()))).toBeInstanceOf(
-        TokenMissingDPoPChallenge,
+      const { pipeline } = pipelineWith({
+        options: { dpop: { challengeWithoutToken: true, algorithms: ['ES256', 'EdDSA'] } },
+      });
+      const request = requestWith();
+      expect(await failureOf(() => pipeline.authenticate(request))).toBeInstanceOf(
+        BearerTokenMissing,
       );
+      expect(challengeRecordOf(request)).toEqual({ algs: 'ES256 EdDSA' });
     });
   });
 
@@ -119,12 +118,11 @@ describe('AccessTokenPipeline', () => {
     it.each(['DPoP ', 'dpop\t'])(
       'is refused unread with the scheme %s: invalid_token with a DPoP challenge',
       async (scheme) => {
-        const { pipeline } = pipelineWith();
-        const failure = await failureOf(() =>
-          pipeline.authenticate(requestWith(`${scheme}${'a'.repeat(103)}`)),
-        );
-        expect(failure).toBeInstanceOf(InvalidTokenDPoPChallenge);
-        expect(failure.description).toBe('the token is too large');
+        const { pipeline } = pipelineWith({ options: { dpop: { algorithms: ['ES256'] } } });
+        const request = requestWith(`${scheme}${'a'.repeat(103)}`);
+        const failure = await failureOf(() => pipeline.authenticate(request));
+        expect(failure).toEqual(new InvalidToken('the token is too large'));
+        expect(challengeRecordOf(request)).toEqual({ scheme: 'DPoP', algs: 'ES256' });
       },
     );
 
@@ -174,10 +172,11 @@ describe('AccessTokenPipeline', () => {
     });
 
     it('with the DPoP scheme, is refused with a DPoP challenge', async () => {
-      const { pipeline } = pipelineWith();
-      const failure = await failureOf(() => pipeline.authenticate(requestWith('DPoP a.b.c')));
-      expect(failure).toBeInstanceOf(InvalidTokenDPoPChallenge);
-      expect(failure.description).toBe('the token is not DPoP-bound');
+      const { pipeline } = pipelineWith({ options: { dpop: { algorithms: ['ES256'] } } });
+      const request = requestWith('DPoP a.b.c');
+      const failure = await failureOf(() => pipeline.authenticate(request));
+      expect(failure).toEqual(new InvalidToken('the token is not DPoP-bound'));
+      expect(challengeRecordOf(request)).toEqual({ scheme: 'DPoP', algs: 'ES256' });
     });
 
     it('DPoP-bound, is refused with the Bearer scheme', async () => {
@@ -196,7 +195,10 @@ describe('AccessTokenPipeline', () => {
         cached: verdict,
         revoked: false,
       });
-      expect(pipeline.authenticate(requestWith('Bearer a.b.c'))).toBe(claims);
+      const request = requestWith('Bearer a.b.c');
+      expect(pipeline.authenticate(request)).toBe(claims);
+      // The Bearer scheme is the default challenge: nothing to record.
+      expect(challengeRecordOf(request)).toBeUndefined();
       expect(cache.get).toHaveBeenCalledWith('a.b.c');
       expect(verifier.verify).not.toHaveBeenCalled();
       expect(revocation.isRevoked).toHaveBeenCalledWith(claims, 'a.b.c');

@@ -1,16 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import {
-  BearerTokenMissing,
-  InvalidToken,
-  InvalidTokenDPoPChallenge,
-  OAuthError,
-  TokenMissingDPoPChallenge,
-} from '@app/shared';
+import { BearerTokenMissing, InvalidToken, boundKeyOf, recordChallenge } from '@app/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { bearerTokenCandidate, presentedToken, type PresentedToken } from './bearer-token';
 import { DPoPProofVerifier, type ProofRequest } from './dpop/dpop-proof-verifier';
-import { boundKeyOf } from '@app/shared';
 import { TokenIntrospector } from './introspection/token-introspector';
 import { JwtBearerMetrics, type TokenValidationOutcome } from './jwt-bearer-metrics';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
@@ -38,13 +31,17 @@ const BEARER_PREFIX = 'bearer ';
  *    and a fresh proof, on every request, cached verdict or not;
  * 5. ask TokenRevocation, on every request too;
  * 6. count the outcome (`tokenValidated`, once per request that presented a token);
- * and turn any failure into the one OAuthError to answer (DPoP challenge for the DPoP scheme).
+ * and turn any failure into the one OAuthError to answer. How the token came (the DPoP scheme
+ * and its `algs`) is recorded on the request (recordChallenge): OAuthErrorFilter challenges any
+ * refusal of it, ScopesGuard's included, in that scheme.
  */
 @Injectable()
 export class AccessTokenPipeline {
   private readonly maxAuthorizationLength: number;
   private readonly dpopEnabled: boolean;
   private readonly challengeDPoPWithoutToken: boolean;
+  /** How a DPoP-scheme request is challenged: with the proof algorithms accepted. */
+  private readonly dpopChallenge: { scheme: 'DPoP'; algs: string };
 
   constructor(
     @Inject(RESOLVED_JWT_BEARER_OPTIONS)
@@ -59,6 +56,7 @@ export class AccessTokenPipeline {
     this.maxAuthorizationLength = BEARER_PREFIX.length + options.maxTokenLength;
     this.dpopEnabled = options.dpop.enabled;
     this.challengeDPoPWithoutToken = options.dpop.enabled && options.dpop.challengeWithoutToken;
+    this.dpopChallenge = { scheme: 'DPoP', algs: dpop.algs };
   }
 
   /**
@@ -68,7 +66,7 @@ export class AccessTokenPipeline {
   authenticate(request: TokenRequest): AccessTokenClaims | Promise<AccessTokenClaims> {
     const authorization = request.headers?.authorization;
     if (typeof authorization === 'string' && authorization.length > this.maxAuthorizationLength)
-      this.refuseOversized(authorization);
+      this.refuseOversized(request, authorization);
     // The hot path: `Bearer <token>` of a token verified before, found without parsing the header
     // (such a token has no whitespace, so passport-jwt's extraction would find the same one).
     const candidate = bearerTokenCandidate(request);
@@ -84,10 +82,10 @@ export class AccessTokenPipeline {
           ? this.admit(request, presented, known.claims, known.jkt, 'cached')
           : this.verify(request, presented);
       return admitted instanceof Promise
-        ? admitted.catch((error: unknown) => this.refuse(error, presented))
+        ? admitted.catch((error: unknown) => this.refuse(error))
         : admitted;
     } catch (error) {
-      return this.refuse(error, presented);
+      return this.refuse(error);
     }
   }
 
@@ -95,25 +93,26 @@ export class AccessTokenPipeline {
   private extract(request: TokenRequest): PresentedToken {
     const presented = presentedToken(request, this.dpopEnabled);
     // RFC 6750 §3.1: a request with no token at all gets a challenge without an error code.
-    if (presented === null) throw this.tokenMissing();
+    if (presented === null) this.refuseMissing(request);
+    // RFC 9449 §7.1: every answer to a DPoP-scheme request carries a DPoP challenge.
+    if (presented.scheme === 'DPoP') recordChallenge(request, this.dpopChallenge);
     return presented;
   }
 
-  private refuseOversized(authorization: string): never {
+  private refuseOversized(request: TokenRequest, authorization: string): never {
     // Only this rare path parses the scheme: any whitespace may follow it, as passport-jwt reads it.
     const scheme = /^(\S+)\s/.exec(authorization.slice(0, 16))?.[1].toLowerCase();
+    if (this.dpopEnabled && scheme === 'dpop') recordChallenge(request, this.dpopChallenge);
     if (scheme === 'bearer' || (this.dpopEnabled && scheme === 'dpop'))
-      this.refuse(new InvalidToken('the token is too large'), {
-        scheme: scheme === 'bearer' ? 'Bearer' : 'DPoP',
-        token: '',
-      });
-    throw this.tokenMissing();
+      this.refuse(new InvalidToken('the token is too large'));
+    this.refuseMissing(request);
   }
 
-  private tokenMissing(): OAuthError {
-    return this.challengeDPoPWithoutToken
-      ? new TokenMissingDPoPChallenge(this.dpop.algs)
-      : new BearerTokenMissing();
+  /** Not counted: no token was presented. */
+  private refuseMissing(request: TokenRequest): never {
+    // RFC 9449 §7.1: an API that accepts both schemes may say so to a request without a token.
+    if (this.challengeDPoPWithoutToken) recordChallenge(request, { algs: this.dpop.algs });
+    throw new BearerTokenMissing();
   }
 
   /** Step 3, then the verdict is remembered: it holds whatever this request's presentation. */
@@ -160,18 +159,12 @@ export class AccessTokenPipeline {
     return claims;
   }
 
-  /** The one place a failure is counted and becomes the answer. */
-  private refuse(error: unknown, presented: PresentedToken): never {
+  /**
+   * The one place a failure of a presented token is counted and becomes the answer; its challenge
+   * comes from how the token was presented (recordChallenge, read by OAuthErrorFilter).
+   */
+  private refuse(error: unknown): never {
     this.metrics.tokenValidated('invalid');
-    const refusal = toInvalidToken(error);
-    if (
-      presented.scheme !== 'DPoP' ||
-      !(refusal instanceof InvalidToken) ||
-      refusal instanceof InvalidTokenDPoPChallenge
-    )
-      throw refusal;
-    throw new InvalidTokenDPoPChallenge(refusal.description ?? 'invalid token', this.dpop.algs, {
-      cause: refusal.cause,
-    });
+    throw toInvalidToken(error);
   }
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DPoPProofRejected,
-  InvalidDPoPProofAtResource,
+  InvalidDPoPProof,
   InvalidToken,
-  InvalidTokenDPoPChallenge,
   TemporarilyUnavailable,
   dpopProofReplayKey,
   readDPoPProof,
@@ -13,7 +12,6 @@ import type { PresentedToken } from '../bearer-token';
 import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from '../jwt-bearer.options';
 import { DPoPReplayCache } from './dpop-replay-cache';
-import { markDPoPAuthenticated } from './dpop-request';
 import { requestUrl, type UrlOfRequest } from './request-url';
 
 /** A request as the verifier reads it. */
@@ -64,10 +62,8 @@ export class DPoPProofVerifier {
         throw new InvalidToken('the token is DPoP-bound: send it with the DPoP scheme and a proof');
       return;
     }
-    if (jkt === undefined)
-      throw new InvalidTokenDPoPChallenge('the token is not DPoP-bound', this.algs);
+    if (jkt === undefined) throw new InvalidToken('the token is not DPoP-bound');
     this.verifyProof(request, presented.token, jkt, now);
-    markDPoPAuthenticated(request, this.algs);
   }
 
   /** RFC 9449 §4.3 (readDPoPProof, `ath` included), then §7.1's key binding and §11.1's replay. */
@@ -89,11 +85,7 @@ export class DPoPProofVerifier {
       throw error;
     }
     // RFC 9449 §7.1's own wording for this case: a binding failure is about the token.
-    if (proof.jkt !== jkt)
-      throw new InvalidTokenDPoPChallenge(
-        'the token is not bound to the DPoP proof key',
-        this.algs,
-      );
+    if (proof.jkt !== jkt) throw new InvalidToken('the token is not bound to the DPoP proof key');
     // Last, so only proofs good in every other respect take room in the replay cache.
     const first = this.replay.firstUse(dpopProofReplayKey(proof), proof.acceptedUntil, now);
     if (first === undefined)
@@ -110,7 +102,8 @@ export class DPoPProofVerifier {
     return proof;
   }
 
-  private invalid(description: string): InvalidDPoPProofAtResource {
-    return new InvalidDPoPProofAtResource(description, this.algs);
+  /** §7.1: at a resource, a proof refused is a 401 (its DPoP challenge: AccessTokenPipeline). */
+  private invalid(description: string): InvalidDPoPProof {
+    return new InvalidDPoPProof(description, 401);
   }
 }
