@@ -1,5 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ClientAuthMethods, InvalidClient, TemporarilyUnavailable } from '@app/shared';
+import {
+  ClientAuthMethods,
+  InvalidClient,
+  TemporarilyUnavailable,
+  recordChallenge,
+} from '@app/shared';
 import {
   ClientAuthenticationFailed,
   ClientAuthenticationFailures as Failures,
@@ -51,6 +56,9 @@ export class ClientAuthenticator {
       );
       throw new InvalidClient(Failures.NoAuthentication);
     }
+    // RFC 6749 §5.2: a client that tried HTTP Basic is challenged with it.
+    if (presented.method === ClientAuthMethods.ClientSecretBasic)
+      recordChallenge(request.http, { scheme: 'Basic', realm: this.settings.issuer });
     // A locked-out client id is refused before its secret is looked at, and the lock-out
     // learns whether this attempt failed.
     const attempt = await this.lockout
@@ -81,12 +89,9 @@ export class ClientAuthenticator {
       this.audit?.record(
         new ClientAuthenticationFailed(presented.clientId, presented.method, reason, address),
       );
-      const error = new InvalidClient(
+      throw new InvalidClient(
         `client "${presented.clientId}": ${reason}${detail ? ` (${detail})` : ''}`,
       );
-      if (presented.method === ClientAuthMethods.ClientSecretBasic)
-        error.basicRealm = this.settings.issuer;
-      throw error;
     };
     const client = await this.clients.findClientById(presented.clientId);
     if (!client) {
