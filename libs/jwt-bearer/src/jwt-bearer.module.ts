@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AccessTokenPipeline } from './access-token-pipeline';
+import { AccessTokenVerifier } from './access-token-verifier';
 import { AuthorityMetadata } from './authority-metadata';
 import { AuthorityReadiness } from './authority-readiness';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -37,6 +39,8 @@ import { TokenIntrospector } from './introspection/token-introspector';
     DPoPReplayCache,
     DPoPProofVerifier,
     TokenIntrospector,
+    AccessTokenVerifier,
+    AccessTokenPipeline,
     JwtStrategy,
     JwtAuthGuard,
     { provide: APP_GUARD, useExisting: JwtAuthGuard },

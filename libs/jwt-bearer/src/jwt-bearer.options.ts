@@ -8,7 +8,7 @@ import {
 
 /**
  * The `alg` values a resource server may accept: the asymmetric JWS algorithms of RFC 7518 and
- * EdDSA (RFC 8037, verified on node:crypto since jsonwebtoken has none); never `none` or HS*.
+ * EdDSA (RFC 8037); never `none` or HS*.
  */
 export const JwtBearerAlgorithms = [...AsymmetricJwsAlgorithms, 'EdDSA'] as const;
 export type JwtBearerAlgorithm = (typeof JwtBearerAlgorithms)[number];

@@ -50,9 +50,7 @@ describe('ScopesGuard', () => {
     try {
       read(claims);
     } catch (error) {
-      expect((error as InsufficientScope).challenge()).toBe(
-        'Bearer error="insufficient_scope", scope="api1"',
-      );
+      expect((error as InsufficientScope).requiredScopes).toEqual(['api1']);
     }
   });
 

@@ -1,20 +1,13 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  BearerTokenMissing,
-  InsufficientScope,
-  InsufficientScopeDPoPChallenge,
-  hasScopes,
-  readScopeClaim,
-} from '@app/shared';
+import { BearerTokenMissing, InsufficientScope, hasScopes, readScopeClaim } from '@app/shared';
 import type { AccessTokenClaims } from './access-token-claims';
-import { dpopAlgsOf } from './dpop/dpop-request';
 import { REQUIRED_SCOPES } from './jwt-bearer.constants';
 
 /**
  * Lets the request through when the validated token holds every scope `@RequireScopes()` names
- * on the handler and its controller; otherwise 403 insufficient_scope (RFC 6750 §3.1), with a
- * DPoP challenge when the token came with the DPoP scheme.
+ * on the handler and its controller; otherwise 403 insufficient_scope (RFC 6750 §3.1), which
+ * OAuthErrorFilter challenges in the scheme the token came with (recorded by AccessTokenPipeline).
  */
 @Injectable()
 export class ScopesGuard implements CanActivate {
@@ -30,10 +23,7 @@ export class ScopesGuard implements CanActivate {
     // Only reachable on a @Public() route: without a token the answer is 401, not 403.
     if (!claims) throw new BearerTokenMissing();
     if (hasScopes(readScopeClaim(claims.scope), required)) return true;
-    // RFC 9449 §7.1: a DPoP-scheme request is answered with a DPoP challenge.
-    const dpopAlgs = dpopAlgsOf(request);
-    throw dpopAlgs === undefined
-      ? new InsufficientScope(required)
-      : new InsufficientScopeDPoPChallenge(required, dpopAlgs);
+    // RFC 9449 §7.1: OAuthErrorFilter challenges a DPoP-scheme request in that scheme.
+    throw new InsufficientScope(required);
   }
 }

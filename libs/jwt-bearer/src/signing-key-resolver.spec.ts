@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { InvalidToken, TemporarilyUnavailable, type OAuthError } from '@app/shared';
+import { InvalidToken, TemporarilyUnavailable, readCompactJws, type OAuthError } from '@app/shared';
 import { FakeAuthority, TestSigningKey, type TestAlgorithm } from '@app/jwt-bearer/testing';
 import { AuthorityMetadata } from './authority-metadata';
 import { authorityUnavailable } from './authority-unavailable';
@@ -31,25 +31,29 @@ describe('SigningKeyResolver', () => {
     return new SigningKeyResolver(resolved, new AuthorityMetadata(resolved));
   }
 
+  /** The key the resolver picks for a token's header. */
+  const keyFor = (keys: SigningKeyResolver, token: string): Promise<KeyObject> =>
+    keys.resolve(readCompactJws(token, 16 * 1024).header).then(({ key }) => key);
+
   /** The key as a JWK, to compare KeyObjects by value. */
   const jwkOf = (key: { export(options: { format: 'jwk' }): unknown }) =>
     key.export({ format: 'jwk' });
 
   it('finds the published key named by the token kid, as a KeyObject', async () => {
-    const key = await resolver.resolve(authority.signAccessToken());
+    const key = await keyFor(resolver, authority.signAccessToken());
     expect(jwkOf(key)).toEqual(jwkOf(authority.signingKey.publicKey));
   });
 
   it('parses a key once: the same KeyObject for every token of that kid', async () => {
     const cached = resolverFor();
-    const first = await cached.resolve(authority.signAccessToken());
-    const second = await cached.resolve(authority.signAccessToken());
+    const first = await keyFor(cached, authority.signAccessToken());
+    const second = await keyFor(cached, authority.signAccessToken());
     expect(second).toBe(first);
     expect(authority.requests.jwks).toBe(1);
   });
 
   it.each(['HS256', 'none', 'RS1'])('refuses alg %s without asking the authority', async (alg) => {
-    await expect(resolver.resolve(authority.signAccessToken({ header: { alg } }))).rejects.toThrow(
+    await expect(keyFor(resolver, authority.signAccessToken({ header: { alg } }))).rejects.toThrow(
       new InvalidToken("the token's alg is not allowed"),
     );
     expect(authority.requests.jwks).toBe(0);
@@ -59,21 +63,22 @@ describe('SigningKeyResolver', () => {
     const rsaOnly = resolverFor({ algorithms: ['RS256'] });
     const key = new TestSigningKey(undefined, 'EdDSA');
     authority.publishedKeys.push(key);
-    await expect(rsaOnly.resolve(authority.signAccessToken({ key }))).rejects.toThrow(
+    await expect(keyFor(rsaOnly, authority.signAccessToken({ key }))).rejects.toThrow(
       new InvalidToken("the token's alg is not allowed"),
     );
     expect(authority.requests.jwks).toBe(0);
   });
 
-  it('refuses a token that is not a JWS', async () => {
-    await expect(resolver.resolve('not-a-token')).rejects.toThrow(
-      new InvalidToken('the token is malformed'),
-    );
+  it('refuses a kid that is not a string without asking the authority', async () => {
+    await expect(
+      keyFor(resolver, authority.signAccessToken({ header: { kid: 7 } })),
+    ).rejects.toThrow(new InvalidToken('the token is malformed'));
+    expect(authority.requests.jwks).toBe(0);
   });
 
   it('refuses a kid the authority does not publish', async () => {
     const token = authority.signAccessToken({ key: new TestSigningKey('unknown') });
-    await expect(resolver.resolve(token)).rejects.toThrow(
+    await expect(keyFor(resolver, token)).rejects.toThrow(
       new InvalidToken("the token's signing key is unknown"),
     );
   });
@@ -89,7 +94,7 @@ describe('SigningKeyResolver', () => {
       const key = new TestSigningKey(undefined, keyAlg);
       authority.publishedKeys.push(key);
       await expect(
-        resolver.resolve(authority.signAccessToken({ key, header: { alg: tokenAlg } })),
+        keyFor(resolver, authority.signAccessToken({ key, header: { alg: tokenAlg } })),
       ).rejects.toThrow(new InvalidToken("the token's alg does not fit its signing key"));
     });
 
@@ -98,10 +103,10 @@ describe('SigningKeyResolver', () => {
       delete key.publicJwk.alg;
       authority.publishedKeys.push(key);
       await expect(
-        resolver.resolve(authority.signAccessToken({ key, header: { alg: 'PS256' } })),
+        keyFor(resolver, authority.signAccessToken({ key, header: { alg: 'PS256' } })),
       ).resolves.toBeDefined();
       await expect(
-        resolver.resolve(authority.signAccessToken({ key, header: { alg: 'ES256' } })),
+        keyFor(resolver, authority.signAccessToken({ key, header: { alg: 'ES256' } })),
       ).rejects.toThrow(new InvalidToken("the token's alg does not fit its signing key"));
     });
 
@@ -110,7 +115,7 @@ describe('SigningKeyResolver', () => {
       async (alg) => {
         const key = new TestSigningKey(undefined, alg);
         authority.publishedKeys.push(key);
-        const resolved = await resolver.resolve(authority.signAccessToken({ key }));
+        const resolved = await keyFor(resolver, authority.signAccessToken({ key }));
         expect(jwkOf(resolved)).toEqual(jwkOf(key.publicKey));
       },
     );
@@ -118,10 +123,10 @@ describe('SigningKeyResolver', () => {
 
   it('keeps a key it has seen working while the authority is down', async () => {
     const token = authority.signAccessToken();
-    const key = await resolver.resolve(token);
+    const key = await keyFor(resolver, token);
     authority.available = false;
     await sleep(5);
-    await expect(resolver.resolve(token)).resolves.toBe(key);
+    await expect(keyFor(resolver, token)).resolves.toBe(key);
   });
 
   describe('a kid it does not hold while the authority is down: 503, never 401', () => {
@@ -136,7 +141,7 @@ describe('SigningKeyResolver', () => {
 
     it('cannot vouch for a key it has never seen: temporarily_unavailable with Retry-After', async () => {
       authority.available = false;
-      const failure = await failureOf(resolver.resolve(authority.signAccessToken()));
+      const failure = await failureOf(keyFor(resolver, authority.signAccessToken()));
       expect(failure.status).toBe(503);
       expect(failure.body()).toEqual({
         error: 'temporarily_unavailable',
@@ -147,19 +152,19 @@ describe('SigningKeyResolver', () => {
 
     it('Retry-After says when the authority is worth asking again', async () => {
       const patient = resolverFor({ metadataRetrySeconds: 90 });
-      await patient.resolve(authority.signAccessToken());
+      await keyFor(patient, authority.signAccessToken());
       authority.available = false;
       const newKey = authority.signAccessToken({ key: new TestSigningKey() });
-      expect((await failureOf(patient.resolve(newKey))).retryAfterSeconds()).toBe(90);
+      expect((await failureOf(keyFor(patient, newKey))).retryAfterSeconds()).toBe(90);
       // Within the retry wait nobody is asked; the answer counts down.
       jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 30_000);
-      expect((await failureOf(patient.resolve(newKey))).retryAfterSeconds()).toBe(60);
+      expect((await failureOf(keyFor(patient, newKey))).retryAfterSeconds()).toBe(60);
       jest.restoreAllMocks();
     });
 
     it('is the very answer introspection gives when the authority is down', async () => {
       authority.available = false;
-      const failure = await failureOf(resolver.resolve(authority.signAccessToken()));
+      const failure = await failureOf(keyFor(resolver, authority.signAccessToken()));
       const rendered = (error: OAuthError) => ({
         type: error.constructor,
         status: error.status,
@@ -171,16 +176,16 @@ describe('SigningKeyResolver', () => {
 
   it('forgets a key the authority stopped publishing', async () => {
     const token = authority.signAccessToken();
-    await resolver.resolve(token);
+    await keyFor(resolver, token);
     authority.publishedKeys = [new TestSigningKey()];
     await sleep(5);
-    await expect(resolver.resolve(token)).rejects.toThrow(
+    await expect(keyFor(resolver, token)).rejects.toThrow(
       new InvalidToken("the token's signing key is unknown"),
     );
 
     authority.available = false;
     await sleep(5);
-    await expect(resolver.resolve(token)).rejects.toBeInstanceOf(TemporarilyUnavailable);
+    await expect(keyFor(resolver, token)).rejects.toBeInstanceOf(TemporarilyUnavailable);
   });
 
   describe('unknown kids: the JWKS refresh cooldown (jwksRefreshCooldownSeconds, 30 s)', () => {
@@ -193,25 +198,25 @@ describe('SigningKeyResolver', () => {
 
     beforeEach(async () => {
       cached = resolverFor();
-      await cached.resolve(authority.signAccessToken());
+      await keyFor(cached, authority.signAccessToken());
       expect(authority.requests.jwks).toBe(1);
     });
     afterEach(() => jest.restoreAllMocks());
 
     it('a flood of made-up kids costs the authority one fetch per cooldown', async () => {
       for (let i = 0; i < 100; i++)
-        await expect(cached.resolve(withKid(`made-up-${i}`))).rejects.toThrow(unknown);
+        await expect(keyFor(cached, withKid(`made-up-${i}`))).rejects.toThrow(unknown);
       await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
-          expect(cached.resolve(withKid(`concurrent-${i}`))).rejects.toThrow(unknown),
+          expect(keyFor(cached, withKid(`concurrent-${i}`))).rejects.toThrow(unknown),
         ),
       );
       expect(authority.requests.jwks).toBe(2);
 
       const afterCooldown = Date.now() + 30_000;
       jest.spyOn(Date, 'now').mockReturnValue(afterCooldown);
-      await expect(cached.resolve(withKid('made-up-again'))).rejects.toThrow(unknown);
-      await expect(cached.resolve(withKid('and-again'))).rejects.toThrow(unknown);
+      await expect(keyFor(cached, withKid('made-up-again'))).rejects.toThrow(unknown);
+      await expect(keyFor(cached, withKid('and-again'))).rejects.toThrow(unknown);
       expect(authority.requests.jwks).toBe(3);
     });
 
@@ -219,7 +224,7 @@ describe('SigningKeyResolver', () => {
       const fresh = resolverFor();
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          expect(fresh.resolve(withKid(`first-${i}`))).rejects.toThrow(unknown),
+          expect(keyFor(fresh, withKid(`first-${i}`))).rejects.toThrow(unknown),
         ),
       );
       expect(authority.requests.jwks).toBe(2);
@@ -229,33 +234,33 @@ describe('SigningKeyResolver', () => {
       for (const alg of ['PS256', 'ES256'] as const) {
         const key = new TestSigningKey(undefined, alg);
         authority.publishedKeys.push(key);
-        await expect(cached.resolve(authority.signAccessToken({ key }))).resolves.toBeDefined();
+        await expect(keyFor(cached, authority.signAccessToken({ key }))).resolves.toBeDefined();
       }
       expect(authority.requests.jwks).toBe(3);
     });
 
     it('a key published during a cooldown is found once it ends', async () => {
-      await expect(cached.resolve(withKid('made-up'))).rejects.toThrow(unknown);
+      await expect(keyFor(cached, withKid('made-up'))).rejects.toThrow(unknown);
       const key = new TestSigningKey();
       authority.publishedKeys.push(key);
-      await expect(cached.resolve(authority.signAccessToken({ key }))).rejects.toThrow(unknown);
+      await expect(keyFor(cached, authority.signAccessToken({ key }))).rejects.toThrow(unknown);
 
       const afterCooldown = Date.now() + 30_000;
       jest.spyOn(Date, 'now').mockReturnValue(afterCooldown);
-      await expect(cached.resolve(authority.signAccessToken({ key }))).resolves.toBeDefined();
+      await expect(keyFor(cached, authority.signAccessToken({ key }))).resolves.toBeDefined();
     });
 
     it('a key the last fetch held keeps working during a cooldown', async () => {
-      await expect(cached.resolve(withKid('made-up'))).rejects.toThrow(unknown);
-      await expect(cached.resolve(authority.signAccessToken())).resolves.toBeDefined();
+      await expect(keyFor(cached, withKid('made-up'))).rejects.toThrow(unknown);
+      await expect(keyFor(cached, authority.signAccessToken())).resolves.toBeDefined();
       expect(authority.requests.jwks).toBe(2);
     });
 
     it('a shorter cooldown, as configured', async () => {
       const quick = resolverFor({ jwksRefreshCooldownSeconds: 0.001 });
-      await expect(quick.resolve(withKid('one'))).rejects.toThrow(unknown);
+      await expect(keyFor(quick, withKid('one'))).rejects.toThrow(unknown);
       await sleep(5);
-      await expect(quick.resolve(withKid('two'))).rejects.toThrow(unknown);
+      await expect(keyFor(quick, withKid('two'))).rejects.toThrow(unknown);
       expect(authority.requests.jwks).toBe(1 + 2);
     });
   });
@@ -270,7 +275,7 @@ describe('SigningKeyResolver', () => {
     it('for keyCacheSeconds after the JWKS last held the key', async () => {
       const trusting = resolverFor({ keyCacheSeconds: 600 });
       const before = Date.now();
-      const key = await trusting.resolve(authority.signAccessToken());
+      const key = await keyFor(trusting, authority.signAccessToken());
       expect(trusting.isTrusted(kid(), key)).toBe(true);
       expect(trusting.isTrusted(kid(), key, before + 599_000)).toBe(true);
       expect(trusting.isTrusted(kid(), key, Date.now() + 600_000)).toBe(false);
@@ -278,17 +283,17 @@ describe('SigningKeyResolver', () => {
 
     it('only for the very key resolved, not another KeyObject of the kid', async () => {
       const trusting = resolverFor({ keyCacheSeconds: 600 });
-      const key = await trusting.resolve(authority.signAccessToken());
+      const key = await keyFor(trusting, authority.signAccessToken());
       expect(trusting.isTrusted(kid(), authority.signingKey.publicKey)).toBe(false);
       expect(trusting.isTrusted(kid(), key)).toBe(true);
     });
 
     it('no longer once the authority says the kid is gone', async () => {
       const token = authority.signAccessToken();
-      const key = await resolver.resolve(token);
+      const key = await keyFor(resolver, token);
       authority.publishedKeys = [new TestSigningKey()];
       await sleep(5); // past the 1 ms key cache: the next resolve() asks the JWKS
-      await expect(resolver.resolve(token)).rejects.toThrow(
+      await expect(keyFor(resolver, token)).rejects.toThrow(
         new InvalidToken("the token's signing key is unknown"),
       );
       expect(resolver.isTrusted(kid(), key, 0)).toBe(false);
@@ -300,12 +305,12 @@ describe('SigningKeyResolver', () => {
 
       beforeEach(async () => {
         trusting = resolverFor({ keyCacheSeconds: 600 });
-        key = await trusting.resolve(authority.signAccessToken());
+        key = await keyFor(trusting, authority.signAccessToken());
       });
 
       /** A new key's first token: a kid the set lacks, so the JWKS is fetched again. */
       async function refetchFor(newKey: TestSigningKey): Promise<void> {
-        await trusting.resolve(authority.signAccessToken({ key: newKey }));
+        await keyFor(trusting, authority.signAccessToken({ key: newKey }));
         expect(authority.requests.jwks).toBe(2);
       }
 
@@ -317,7 +322,8 @@ describe('SigningKeyResolver', () => {
       });
 
       it('the only key of a kid-less token, replaced by another only key', async () => {
-        const kidless = await trusting.resolve(
+        const kidless = await keyFor(
+          trusting,
           authority.signAccessToken({ header: { kid: undefined } }),
         );
         expect(trusting.isTrusted(undefined, kidless)).toBe(true);
@@ -339,26 +345,26 @@ describe('SigningKeyResolver', () => {
         authority.publishedKeys = [authority.signingKey, next];
         await refetchFor(next);
         expect(trusting.isTrusted(kid(), key)).toBe(true);
-        await expect(trusting.resolve(authority.signAccessToken())).resolves.toBe(key);
+        await expect(keyFor(trusting, authority.signAccessToken())).resolves.toBe(key);
       });
     });
 
     it('not beyond the moment the full path would ask the authority again', async () => {
-      const key = await resolver.resolve(authority.signAccessToken());
+      const key = await keyFor(resolver, authority.signAccessToken());
       await sleep(5);
       expect(resolver.isTrusted(kid(), key)).toBe(false);
-      await resolver.resolve(authority.signAccessToken());
+      await keyFor(resolver, authority.signAccessToken());
       expect(authority.requests.jwks).toBe(2);
     });
 
     it('while the authority is down, until the next retry', async () => {
       const token = authority.signAccessToken();
-      const key = await resolver.resolve(token); // 1 ms key cache: trusted for 1 ms
+      const key = await keyFor(resolver, token); // 1 ms key cache: trusted for 1 ms
       authority.available = false;
       await sleep(5);
       expect(resolver.isTrusted(kid(), key)).toBe(false);
 
-      await resolver.resolve(token); // the last-known-good key
+      await keyFor(resolver, token); // the last-known-good key
       expect(resolver.isTrusted(kid(), key)).toBe(true);
       expect(resolver.isTrusted(kid(), key, Date.now() + 1_000)).toBe(false); // metadataRetrySeconds
     });

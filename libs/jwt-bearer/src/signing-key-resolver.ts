@@ -5,7 +5,6 @@ import { InvalidToken, keyFitsAlgorithm } from '@app/shared';
 import { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
 import { authorityUnavailable } from './authority-unavailable';
 import { FailureLog, describeFailure } from './failure-log';
-import { decodeJoseHeader } from './jose-header';
 import { JwtBearerMetrics } from './jwt-bearer-metrics';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
@@ -13,15 +12,8 @@ import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
 /** A token's `kid`; a token without one may use the only key the authority publishes. */
 type Kid = string | undefined;
 
-/** passport-jwt's `secretOrKeyProvider`, handing over a parsed key (jsonwebtoken 9 takes one). */
-export type KeyObjectProvider = (
-  request: unknown,
-  rawToken: string,
-  done: (error: unknown, key?: KeyObject) => void,
-) => void;
-
 /** A key of the JWKS, parsed once. */
-interface PublishedKey {
+export interface PublishedKey {
   readonly kid: string | undefined;
   readonly key: KeyObject;
   /** The JWK's own `alg`, when it names one: the only algorithm the key may verify. */
@@ -69,7 +61,7 @@ const unknownKey = () => new InvalidToken("the token's signing key is unknown");
  * and parsed by jwks-rsa), never anywhere a token points to (`jku`, `x5u`, `jwk`, `x5c` are
  * ignored). The whole key set is cached:
  * - it answers for `keyCacheSeconds`, each key parsed into a KeyObject once per fetch
- *   (jsonwebtoken given a PEM re-parses it on every call, which costs most of a verification);
+ *   (a PEM parsed on every verification would cost most of it);
  * - a `kid` it does not hold refetches it (a new key, found at once). When the new fetch does not
  *   hold it either, the kid was made up, and for `jwksRefreshCooldownSeconds` after that fetch
  *   no unknown kid refetches: a flood of tokens with made-up kids costs the authority at most one
@@ -106,14 +98,6 @@ export class SigningKeyResolver {
     @Optional() private readonly metrics: JwtBearerMetrics = JwtBearerMetrics.none,
   ) {}
 
-  /** passport-jwt's `secretOrKeyProvider`; it reports an InvalidToken on failure. */
-  readonly secretOrKeyProvider: KeyObjectProvider = (_request, rawToken, done) => {
-    this.resolve(rawToken).then(
-      (key) => done(null, key),
-      (error: unknown) => done(error),
-    );
-  };
-
   /**
    * Whether a token `key` verified for `kid` before may be trusted again without asking the
    * authority: the set held now still gives that very key for that kid. O(1): a map lookup and
@@ -132,18 +116,24 @@ export class SigningKeyResolver {
     await this.refresh();
   }
 
-  async resolve(rawToken: string): Promise<KeyObject> {
-    const header = decodeJoseHeader(rawToken);
-    if (!header || (header.kid !== undefined && typeof header.kid !== 'string'))
+  /**
+   * The published key a token's header names: its `alg` allowed, the key found by `kid` and fit
+   * for that `alg` (keyFitsAlgorithm). Throws InvalidToken, or authorityUnavailable's 503.
+   */
+  async resolve(
+    header: Readonly<Record<string, unknown>>,
+  ): Promise<PublishedKey & { alg: string }> {
+    const { kid, alg } = header;
+    if (kid !== undefined && typeof kid !== 'string')
       throw new InvalidToken('the token is malformed');
     const allowed: readonly unknown[] = this.options.algorithms;
-    if (typeof header.alg !== 'string' || !allowed.includes(header.alg))
+    if (typeof alg !== 'string' || !allowed.includes(alg))
       throw new InvalidToken("the token's alg is not allowed");
 
-    const published = await this.keyFor(header.kid);
-    if (!keyFitsAlgorithm(published.key, header.alg, published.jwkAlg))
+    const published = await this.keyFor(kid);
+    if (!keyFitsAlgorithm(published.key, alg, published.jwkAlg))
       throw new InvalidToken("the token's alg does not fit its signing key");
-    return published.key;
+    return { ...published, alg };
   }
 
   private async keyFor(kid: Kid): Promise<PublishedKey> {

@@ -2,7 +2,6 @@ import { Controller, Get, Injectable, Logger } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { Strategy } from 'passport-jwt';
 import { OAuthErrorFilter } from '@app/shared';
 import {
   JwtBearerModule,
@@ -13,6 +12,7 @@ import {
   type JwtBearerOptions,
 } from '@app/jwt-bearer';
 import { FakeAuthority, TestSigningKey, type TokenChanges } from '@app/jwt-bearer/testing';
+import { AccessTokenVerifier } from './access-token-verifier';
 import { SigningKeyResolver } from './signing-key-resolver';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -41,7 +41,7 @@ class RecordingRevocation extends TokenRevocation {
 
 afterEach(() => jest.restoreAllMocks());
 
-/** JwtAuthGuard with VerifiedTokenCache in front of passport: what a second request skips. */
+/** VerifiedTokenCache in front of the verification: what a second request skips. */
 describe('reusing the verdict on a token already verified', () => {
   let authority: FakeAuthority;
   let app: NestFastifyApplication;
@@ -57,8 +57,7 @@ describe('reusing the verdict on a token already verified', () => {
   });
   beforeEach(() => {
     resolve = jest.spyOn(SigningKeyResolver.prototype, 'resolve');
-    const holder = Strategy as unknown as { JwtVerifier: (...args: unknown[]) => void };
-    verify = jest.spyOn(holder, 'JwtVerifier');
+    verify = jest.spyOn(AccessTokenVerifier.prototype, 'verify');
     RecordingRevocation.revoked.clear();
     RecordingRevocation.asked = 0;
     RecordingRevocation.answerAsync = false;

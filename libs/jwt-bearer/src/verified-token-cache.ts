@@ -5,7 +5,7 @@ import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from './jwt-bearer.options';
 import { SigningKeyResolver } from './signing-key-resolver';
 
-/** The verdict on a token that passed the full validation (JwtStrategy). */
+/** The verdict on a token that passed the full validation (AccessTokenVerifier). */
 export interface VerifiedToken {
   /** Frozen: every request presenting the token gets this very object as `request.user`. */
   readonly claims: AccessTokenClaims;
@@ -31,11 +31,12 @@ interface Entry {
 }
 
 /**
- * Remembers the tokens JwtStrategy verified, so the next request with the very same token skips
- * the signature and key lookup. A verdict is reused only while everything
+ * Remembers the tokens AccessTokenVerifier verified, so the next request with the very same
+ * token skips the signature and key lookup. A verdict is reused only while everything
  * that can change since still holds, checked as the full path would:
- * - `exp` and `nbf` against the clock with the same skew and the same arithmetic as jsonwebtoken
- *   (whole seconds), so a token the full path would refuse for its times is never served here;
+ * - `exp` and `nbf` against the clock with the same skew and the same arithmetic as the full
+ *   path's expiryCheck and notBeforeCheck (whole seconds), so a token the full path would
+ *   refuse for its times is never served here;
  * - the key that verified it is still trusted (SigningKeyResolver.isTrusted): the set held now
  *   gives that very key for the token's kid, so a fetch whose JWKS no longer lists it ends the
  *   verdicts on the tokens it signed at once, and after `keyCacheSeconds` the next request
@@ -75,7 +76,7 @@ export class VerifiedTokenCache {
     return entry.verified;
   }
 
-  /** Remembers a token JwtStrategy has just verified in full. */
+  /** Remembers a token AccessTokenVerifier has just verified in full. */
   set(token: string, verified: VerifiedToken, now: number = Date.now()): void {
     if (this.maxEntries === 0 || !this.stands(verified, now)) return;
     const key = token.slice(-KEY_LENGTH);
@@ -93,7 +94,7 @@ export class VerifiedTokenCache {
   }
 
   private stands({ exp, nbf, kid, key }: VerifiedToken, now: number): boolean {
-    // jsonwebtoken's checks, to the second: expired once now >= exp + skew, early while
+    // The full path's checks, to the second: expired once now >= exp + skew, early while
     // nbf > now + skew.
     const nowSeconds = Math.floor(now / 1000);
     if (nowSeconds >= exp + this.clockSkewSeconds) return false;

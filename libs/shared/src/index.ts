@@ -1,6 +1,7 @@
 // The only entry of @app/shared: what both apps may use.
 export * from './oauth/oauth-error';
 export * from './oauth/oauth-error.filter';
+export * from './oauth/challenge';
 export * from './oauth/oauth.constants';
 export * from './oauth/client-id';
 export * from './oauth/configured-claims';

@@ -5,14 +5,13 @@ import {
   IDENTITY_API_RESOURCE,
   InsufficientScope,
   InvalidDPoPProof,
-  InvalidDPoPProofAtResource,
   InvalidToken,
-  InvalidTokenDPoPChallenge,
   Scopes,
   audienceCheck,
   boundKeyOf,
   firstClaimProblem,
   readScopeClaim,
+  recordChallenge,
 } from '@app/shared';
 import { ClientStore } from '../clients/client-store';
 import { DPoPSigningAlgorithms } from '../dpop/dpop-algorithms';
@@ -95,12 +94,17 @@ export class AdminTokenGuard implements CanActivate {
         throw new InvalidToken('the token is DPoP-bound: send it with the DPoP scheme and a proof');
       return;
     }
-    if (jkt === undefined) throw new InvalidTokenDPoPChallenge('the token is not DPoP-bound', algs);
+    if (jkt === undefined) {
+      recordChallenge(request, { scheme: 'DPoP', algs });
+      throw new InvalidToken('the token is not DPoP-bound');
+    }
     try {
       await this.dpop.checkPresented(request, presented.token, jkt);
     } catch (error) {
-      if (error instanceof InvalidDPoPProof)
-        throw new InvalidDPoPProofAtResource(error.description ?? 'invalid DPoP proof', algs);
+      if (error instanceof InvalidDPoPProof) {
+        recordChallenge(request, { scheme: 'DPoP', algs });
+        throw new InvalidDPoPProof(error.description ?? 'invalid DPoP proof', 401);
+      }
       throw error;
     }
   }

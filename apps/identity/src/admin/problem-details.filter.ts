@@ -6,7 +6,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { OAuthError } from '@app/shared';
+import { OAuthError, challengeRecordOf, wwwAuthenticate, type ChallengeRecord } from '@app/shared';
 import {
   ClientManagementError,
   InvalidClientInput,
@@ -54,9 +54,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Admin');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const error = asStoreUnavailable(exception);
-    const { problem, challenge } = this.toProblem(error);
+    const { problem, challenge } = this.toProblem(
+      error,
+      challengeRecordOf(http.getRequest<object>()),
+    );
     noStore(reply.status(problem.status));
     if (challenge) reply.header('www-authenticate', challenge);
     if (error instanceof StoreUnavailable)
@@ -64,7 +68,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     reply.type(PROBLEM_JSON).send(JSON.stringify(problem));
   }
 
-  private toProblem(exception: unknown): { problem: ProblemDocument; challenge?: string } {
+  private toProblem(
+    exception: unknown,
+    record: ChallengeRecord | undefined,
+  ): { problem: ProblemDocument; challenge?: string } {
     if (exception instanceof ClientManagementError) {
       const { status, type, title } = MANAGEMENT_PROBLEMS[exception.code];
       const problem: ProblemDocument = {
@@ -111,7 +118,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           status: exception.status,
           detail: exception.description,
         },
-        challenge: exception.challenge(),
+        challenge: wwwAuthenticate(exception, record),
       };
     }
     if (exception instanceof HttpException) {

@@ -1,4 +1,4 @@
-import { InvalidClient, TemporarilyUnavailable } from '@app/shared';
+import { InvalidClient, TemporarilyUnavailable, challengeRecordOf } from '@app/shared';
 import type { ClientAuthenticationFailed } from '../audit/audit-events';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { ClientAssertionVerifier } from '../clients/assertions/client-assertion-verifier';
@@ -87,8 +87,8 @@ describe('ClientAuthenticator: every failure is one invalid_client, its reason i
     expect(error).toBeInstanceOf(InvalidClient);
     expect(events).toHaveLength(1);
     const [{ clientId, method, reason }] = events;
-    const { cause, basicRealm } = error as InvalidClient;
-    return { clientId, method, reason, cause, basicRealm };
+    const { cause } = error as InvalidClient;
+    return { clientId, method, reason, cause, challenge: challengeRecordOf(request.http) };
   }
 
   it.each([
@@ -131,8 +131,10 @@ describe('ClientAuthenticator: every failure is one invalid_client, its reason i
   ])('%s', async (_case, request, event, cause) => {
     const refused = await failure(request());
     expect(refused).toMatchObject({ ...event, cause });
-    expect(refused.basicRealm).toBe(
-      event.method === 'client_secret_basic' ? 'https://id.example' : undefined,
+    expect(refused.challenge).toEqual(
+      event.method === 'client_secret_basic'
+        ? { scheme: 'Basic', realm: 'https://id.example' }
+        : undefined,
     );
   });
 });

@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientAuthMethods, InvalidClient, TemporarilyUnavailable } from '@app/shared';
+import {
+  ClientAuthMethods,
+  InvalidClient,
+  TemporarilyUnavailable,
+  recordChallenge,
+} from '@app/shared';
 import {
   ClientAuthenticationFailed,
   ClientAuthenticationFailures as Failures,
@@ -34,6 +39,9 @@ export class ClientAuthenticator {
 
   async authenticate(request: OAuthForm): Promise<Client> {
     const presented = this.readCredentials(request);
+    // RFC 6749 §5.2: a client that tried HTTP Basic is challenged with it.
+    if (presented.method === ClientAuthMethods.ClientSecretBasic)
+      recordChallenge(request.http, { scheme: 'Basic', realm: this.settings.issuer });
     // A locked-out client id is refused before its secret is looked at, and the lock-out
     // learns whether this attempt failed.
     const attempt = await this.lockout
@@ -109,9 +117,6 @@ export class ClientAuthenticator {
       new ClientAuthenticationFailed(attempt.clientId, attempt.method, reason, address),
     );
     const who = attempt.clientId === undefined ? '' : `client "${attempt.clientId}": `;
-    const error = new InvalidClient(`${who}${reason}${detail ? ` (${detail})` : ''}`);
-    if (attempt.method === ClientAuthMethods.ClientSecretBasic)
-      error.basicRealm = this.settings.issuer;
-    throw error;
+    throw new InvalidClient(`${who}${reason}${detail ? ` (${detail})` : ''}`);
   }
 }

@@ -22,6 +22,8 @@ export class OAuthForm {
     readonly authorization: string | undefined,
     /** The caller's address (as IDENTITY_TRUST_PROXY lets Fastify read it), for the audit trail. */
     readonly address: string,
+    /** The HTTP request it was read from: what recordChallenge keys on. */
+    readonly http: object,
   ) {}
 
   /** Parsed once per HTTP request: the throttle reads the client id before the endpoint runs. */
@@ -47,7 +49,12 @@ export class OAuthForm {
         throw new InvalidRequest(`${describeParameter(name)} is repeated`);
       }
     }
-    return new OAuthForm(request.body, request.headers.authorization, request.ip ?? 'unknown');
+    return new OAuthForm(
+      request.body,
+      request.headers.authorization,
+      request.ip ?? 'unknown',
+      request,
+    );
   }
 
   /** The parameter's value, or undefined when it is absent or empty. */

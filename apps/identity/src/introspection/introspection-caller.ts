@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientAuthMethods, InvalidClient } from '@app/shared';
+import { ClientAuthMethods, InvalidClient, recordChallenge } from '@app/shared';
 import type { ApiResource } from '../clients/client';
 import { ClientAuthenticationRejected } from '../clients/client-authentication-rejected';
 import { ClientAuthenticator } from '../client-authentication/client-authenticator';
@@ -40,6 +40,9 @@ export class IntrospectionCallerAuthenticator {
       const client = await this.clients.authenticate(request);
       return { kind: 'client', id: client.clientId };
     }
+    // RFC 6749 §5.2: a caller that tried HTTP Basic is challenged with it.
+    if (presented.method === ClientAuthMethods.ClientSecretBasic)
+      recordChallenge(request.http, { scheme: 'Basic', realm: this.settings.issuer });
     const attempt = await this.lockout.admit(presented.clientId, request.address);
     return attempt.settle(this.verifyResource(presented, resource));
   }
@@ -55,10 +58,9 @@ export class IntrospectionCallerAuthenticator {
   ): Promise<IntrospectionCaller> {
     const secret = presented.clientSecret;
     if (secret === undefined || !matchesAnySecret(secret, resource.secrets, new Date())) {
-      const error = new InvalidClient(`API resource "${resource.name}": secret wrong or expired`);
-      if (presented.method === ClientAuthMethods.ClientSecretBasic)
-        error.basicRealm = this.settings.issuer;
-      return Promise.reject(error);
+      return Promise.reject(
+        new InvalidClient(`API resource "${resource.name}": secret wrong or expired`),
+      );
     }
     return Promise.resolve({ kind: 'resource', id: resource.name, resource });
   }

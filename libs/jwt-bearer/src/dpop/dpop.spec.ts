@@ -180,54 +180,62 @@ describe('DPoP-bound tokens (RFC 9449 §7)', () => {
       [
         'typ other than dpop+jwt',
         { header: { typ: 'jwt' } },
-        "the DPoP proof's typ must be dpop+jwt",
+        'the DPoP proof typ must be dpop+jwt',
       ],
-      ['no typ', { header: { typ: undefined } }, "the DPoP proof's typ must be dpop+jwt"],
-      ['alg none', { header: { alg: 'none' } }, "the DPoP proof's alg is not allowed"],
-      ['alg HS256', { header: { alg: 'HS256' } }, "the DPoP proof's alg is not allowed"],
-      ['no jwk', { header: { jwk: undefined } }, 'the DPoP proof has no jwk'],
+      ['no typ', { header: { typ: undefined } }, 'the DPoP proof typ must be dpop+jwt'],
+      [
+        'alg none',
+        { header: { alg: 'none' } },
+        'the DPoP proof alg is not an accepted asymmetric algorithm',
+      ],
+      [
+        'alg HS256',
+        { header: { alg: 'HS256' } },
+        'the DPoP proof alg is not an accepted asymmetric algorithm',
+      ],
+      ['no jwk', { header: { jwk: undefined } }, 'the DPoP proof header lacks a jwk'],
       [
         'a crit header',
         { header: { crit: ['exp'] } },
-        'the DPoP proof requires JWS extensions (crit) this API does not support',
+        'the DPoP proof requires JWS extensions (crit), which are not supported',
       ],
       [
         'an alg the key does not fit',
         { header: { alg: 'RS256' } },
-        "the DPoP proof's alg does not fit its jwk",
+        'the DPoP proof jwk does not fit its alg',
       ],
       [
         'a signature by another key',
         { signWith: new TestSigningKey(undefined, 'ES256') },
-        "the DPoP proof's signature does not verify",
+        'the DPoP proof signature does not verify with its jwk',
       ],
-      ['no jti', { claims: { jti: undefined } }, 'the DPoP proof has no valid jti'],
+      ['no jti', { claims: { jti: undefined } }, 'the DPoP proof lacks the claim jti'],
       [
         'another method',
         { claims: { htm: 'POST' } },
-        "the DPoP proof's htm is not this request's method",
+        'the DPoP proof htm does not match the request method',
       ],
       [
         'another path',
         { claims: { htu: 'http://localhost/other' } },
-        "the DPoP proof's htu is not this request's URL",
+        'the DPoP proof htu does not match the request URL',
       ],
       [
         'another host',
         { claims: { htu: 'http://api.example.com/claims' } },
-        "the DPoP proof's htu is not this request's URL",
+        'the DPoP proof htu does not match the request URL',
       ],
-      ['no htu', { claims: { htu: undefined } }, "the DPoP proof's htu is not this request's URL"],
-      ['no iat', { claims: { iat: undefined } }, 'the DPoP proof has no valid iat'],
+      ['no htu', { claims: { htu: undefined } }, 'the DPoP proof lacks the claim htu'],
+      ['no iat', { claims: { iat: undefined } }, 'the DPoP proof lacks a numeric iat'],
       [
         'an iat beyond the clock skew in the future',
         { claims: { iat: Math.floor(Date.now() / 1000) + 120 } },
-        'the DPoP proof was issued in the future',
+        'the DPoP proof iat is in the future',
       ],
       [
         'an iat older than its lifetime and the clock skew',
         { claims: { iat: Math.floor(Date.now() / 1000) - 400 } },
-        'the DPoP proof is too old',
+        'the DPoP proof iat is too old',
       ],
       [
         'no ath',
@@ -247,14 +255,14 @@ describe('DPoP-bound tokens (RFC 9449 §7)', () => {
       const privateJwk = holder.key.privateKey.export({ format: 'jwk' });
       expectProofError(
         await withProof(boundToken(), { header: { jwk: privateJwk } }),
-        "the DPoP proof's jwk must be a public key",
+        'the DPoP proof jwk must be a public key, without private members',
       );
     });
 
     it('a symmetric jwk', async () => {
       expectProofError(
         await withProof(boundToken(), { header: { jwk: { kty: 'oct', k: 'c2VjcmV0' } } }),
-        "the DPoP proof's jwk must be a public key",
+        'the DPoP proof jwk must be a public key, without private members',
       );
     });
 
@@ -416,7 +424,7 @@ describe('DPoP options', () => {
       },
     });
     expect(response.headers['www-authenticate']).toBe(
-      `DPoP error="invalid_dpop_proof", error_description="the DPoP proof's alg is not allowed", algs="EdDSA"`,
+      `DPoP error="invalid_dpop_proof", error_description="the DPoP proof alg is not an accepted asymmetric algorithm", algs="EdDSA"`,
     );
   });
 

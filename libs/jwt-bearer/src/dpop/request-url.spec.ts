@@ -1,4 +1,4 @@
-import { normalizedHtu, requestUrl } from './request-url';
+import { requestUrl } from './request-url';
 
 describe('requestUrl', () => {
   it("is the request's protocol, Host and path, without the query", () => {
@@ -22,22 +22,5 @@ describe('requestUrl', () => {
 
   it('is undefined without a Host', () => {
     expect(requestUrl({ url: '/a', headers: {} }, undefined)).toBeUndefined();
-  });
-});
-
-describe('normalizedHtu (RFC 9449 §4.3, RFC 3986 §6.2.2-6.2.3)', () => {
-  it.each([
-    ['HTTPS://API.Example.COM/a', 'https://api.example.com/a'],
-    ['https://api.example.com:443/a', 'https://api.example.com/a'],
-    ['https://api.example.com/a?q=1#f', 'https://api.example.com/a'],
-    ['https://api.example.com/x/../a', 'https://api.example.com/a'],
-    ['https://api.example.com/%61', 'https://api.example.com/a'],
-    ['https://api.example.com/%2f', 'https://api.example.com/%2F'],
-  ])('%s → %s', (url, expected) => {
-    expect(normalizedHtu(url)).toBe(expected);
-  });
-
-  it.each(['/relative', 'ftp://api.example.com/a', 'not a url'])('%s is not an htu', (url) => {
-    expect(normalizedHtu(url)).toBeUndefined();
   });
 });

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FormUrlEncoded, InvalidToken } from '@app/shared';
+import { FormUrlEncoded, InvalidToken, accessTokenChecks, firstClaimProblem } from '@app/shared';
 import type { AccessTokenClaims } from '../access-token-claims';
 import { AuthorityMetadata } from '../authority-metadata';
 import { authorityUnavailable } from '../authority-unavailable';
-import { claimsProblem, type ClaimRules } from '../claim-rules';
 import { deepFreeze } from '../deep-freeze';
 import { FailureLog, describeFailure } from '../failure-log';
 import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
@@ -24,10 +23,8 @@ class IntrospectionUnavailable extends Error {
 /**
  * Resolves reference (opaque) tokens through the authority's introspection endpoint (RFC 7662),
  * discovered as `introspection_endpoint`, authenticating as the API resource with
- * client_secret_basic. An active answer passes the checks a JWT gets (`iss` when present must be
- * the discovered issuer, `aud` must hold the audience, the claim rules of claim-rules.ts but
- * RFC 9068's required claims, `exp`/`nbf` with the clock skew); its members without `active`
- * become the claims.
+ * client_secret_basic. An active answer passes the checks a JWT gets where they apply (see
+ * `checked`); its members without `active` become the claims.
  *
  * Caching: an active answer is reused for `cacheSeconds`, never beyond its `exp`, the least
  * recently used dropped beyond `cacheSize`; an inactive one is not kept (a client with a dead
@@ -42,7 +39,6 @@ class IntrospectionUnavailable extends Error {
 @Injectable()
 export class TokenIntrospector {
   private readonly settings: ResolvedIntrospectionOptions | undefined;
-  private readonly claimRules: ClaimRules;
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<AccessTokenClaims>>();
   private readonly failures = new FailureLog(new Logger('JwtBearer'), 'token introspection');
@@ -53,13 +49,6 @@ export class TokenIntrospector {
     private readonly metadata: AuthorityMetadata,
   ) {
     this.settings = options.introspection;
-    // RFC 9068's required claims bind JWT access tokens; RFC 7662 §2.2 makes every member of an
-    // answer but `active` optional (ORY Hydra's have no jti). The lifetime bound holds for both.
-    this.claimRules = {
-      clockSkewSeconds: options.clockSkewSeconds,
-      requiredClaims: [],
-      maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
-    };
   }
 
   /** Whether this token goes to introspection: configured, and not a compact JWS. */
@@ -170,35 +159,42 @@ export class TokenIntrospector {
     return body as Record<string, unknown>;
   }
 
-  /** RFC 7662 §2.2 answer → the claims, after the checks a JWT gets. */
+  /**
+   * RFC 7662 §2.2 answer → the claims, after the checks a JWT gets where they apply
+   * (accessTokenChecks, in their order): no header, so no `typ`; `iss` only when the answer has
+   * one; and none of RFC 9068's required claims, which bind JWT access tokens (RFC 7662 §2.2
+   * makes every member but `active` optional: ORY Hydra's answers have no jti).
+   */
   private async checked(answer: Record<string, unknown>): Promise<AccessTokenClaims> {
     if (answer.active !== true) throw new InvalidToken('the token is not active');
     const claims = { ...answer };
     delete claims.active;
-    if (claims.iss !== undefined) {
-      let issuer: string;
-      try {
-        ({ issuer } = await this.metadata.get());
-      } catch (error) {
-        throw authorityUnavailable(
-          this.options.metadataRetrySeconds,
-          `token introspection: ${describeFailure(error)}`,
-        );
-      }
-      if (claims.iss !== issuer) throw new InvalidToken("the token's issuer is not trusted");
-    }
-    const aud = claims.aud;
-    const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-    if (!audiences.includes(this.options.audience))
-      throw new InvalidToken('the token is not valid for this audience');
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    const problem = claimsProblem(claims, this.claimRules, nowSeconds);
+    const hasIssuer = claims.iss !== undefined;
+    const checks = accessTokenChecks({
+      issuer: hasIssuer ? await this.issuer() : '',
+      audiences: [this.options.audience],
+      skewSeconds: this.options.clockSkewSeconds,
+      requiredClaims: [],
+      maxLifetimeSeconds: this.options.maxTokenLifetimeSeconds,
+    }).filter(({ name }) => name !== 'typ' && (name !== 'iss' || hasIssuer));
+    const problem = firstClaimProblem(
+      { header: {}, payload: claims },
+      checks,
+      Math.floor(Date.now() / 1000),
+    );
     if (problem !== undefined) throw new InvalidToken(problem);
-    const skew = this.options.clockSkewSeconds;
-    if (nowSeconds >= (claims.exp as number) + skew) throw new InvalidToken('the token expired');
-    if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + skew)
-      throw new InvalidToken('the token is not valid yet');
     return deepFreeze(claims) as AccessTokenClaims;
+  }
+
+  private async issuer(): Promise<string> {
+    try {
+      return (await this.metadata.get()).issuer;
+    } catch (error) {
+      throw authorityUnavailable(
+        this.options.metadataRetrySeconds,
+        `token introspection: ${describeFailure(error)}`,
+      );
+    }
   }
 
   private remember(

@@ -1,10 +1,12 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
+import { challengeRecordOf, wwwAuthenticate } from './challenge';
 import { InvalidRequest, OAuthError } from './oauth-error';
 
 /**
- * Renders every OAuthError: status, `WWW-Authenticate`, `Cache-Control: no-store` (RFC 6749 §5.1)
+ * Renders every OAuthError: status, `WWW-Authenticate` (from the error and how the request's
+ * client presented itself, recordChallenge), `Cache-Control: no-store` (RFC 6749 §5.1)
  * and exactly `{error, error_description?}`. Body-parser failures that Fastify raises before a
  * route runs (too large, unreadable) become `invalid_request` too; anything else is left to Nest.
  */
@@ -20,9 +22,10 @@ export class OAuthErrorFilter extends BaseExceptionFilter {
     }
     // The internal reason (which part of client authentication failed...) is for operators only.
     if (error.cause !== undefined) this.logger.warn(`${error.error}: ${describe(error.cause)}`);
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     reply.status(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
-    const challenge = error.challenge();
+    const challenge = wwwAuthenticate(error, challengeRecordOf(http.getRequest<object>()));
     if (challenge) reply.header('www-authenticate', challenge);
     const headers = error.headers();
     if (headers) reply.headers(headers);

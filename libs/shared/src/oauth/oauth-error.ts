@@ -50,11 +50,6 @@ export abstract class OAuthError extends Error {
     return undefined;
   }
 
-  /** The `WWW-Authenticate` challenge that goes with this error, if any. */
-  challenge(): string | undefined {
-    return undefined;
-  }
-
   /** Other response headers that go with this error (a fresh `DPoP-Nonce`...). */
   headers(): Readonly<Record<string, string>> | undefined {
     return undefined;
@@ -80,20 +75,15 @@ export class InvalidRequest extends OAuthError {
 
 /**
  * Client authentication failed. The description never says which part was wrong (unknown
- * client, wrong secret, expired secret...): the reason goes to the log through `cause`.
+ * client, wrong secret, expired secret...): the reason goes to the log through `cause`. A client
+ * that tried HTTP Basic is challenged with it (recordChallenge with the Basic scheme and realm).
  */
 export class InvalidClient extends OAuthError {
   readonly error = 'invalid_client';
   override readonly status = 401;
-  /** The realm of the Basic challenge, when the client tried the Authorization header. */
-  basicRealm?: string;
 
   constructor(reason: string) {
     super('client authentication failed', { cause: reason });
-  }
-
-  override challenge(): string | undefined {
-    return this.basicRealm === undefined ? undefined : `Basic realm="${quoted(this.basicRealm)}"`;
   }
 }
 
@@ -123,9 +113,20 @@ export class UnsupportedTokenType extends OAuthError {
   readonly error = 'unsupported_token_type';
 }
 
-/** RFC 9449 §5: the `DPoP` proof sent to the token endpoint is invalid (a missing one, where required, is invalid_request). */
+/**
+ * RFC 9449 §5: the `DPoP` proof sent to the token endpoint is invalid, a 400 (a missing one,
+ * where required, is invalid_request); §7.1: at a protected resource the proof that came with a
+ * DPoP-scheme token is missing or invalid, a 401 with a DPoP challenge.
+ */
 export class InvalidDPoPProof extends OAuthError {
   readonly error = 'invalid_dpop_proof';
+
+  constructor(
+    description: string,
+    override readonly status: 400 | 401 = 400,
+  ) {
+    super(description);
+  }
 }
 
 /** RFC 9449 §8: the proof must carry the server's nonce, sent with this error. */
@@ -167,10 +168,6 @@ export class TemporarilyUnavailable extends OAuthError {
 export class InvalidToken extends OAuthError {
   readonly error = 'invalid_token';
   override readonly status = 401;
-
-  override challenge(): string {
-    return `Bearer error="invalid_token", error_description="${quoted(this.description ?? 'invalid token')}"`;
-  }
 }
 
 /** RFC 6750 §3.1: a valid token without the scopes the resource requires. */
@@ -181,15 +178,11 @@ export class InsufficientScope extends OAuthError {
   constructor(readonly requiredScopes: readonly string[]) {
     super(`the token lacks the scope ${requiredScopes.join(' ')}`);
   }
-
-  override challenge(): string {
-    return `Bearer error="insufficient_scope", scope="${quoted(this.requiredScopes.join(' '))}"`;
-  }
 }
 
 /**
- * RFC 6750 §3.1: a request without any authentication gets a bare `Bearer` challenge, with no
- * error code and no error body.
+ * RFC 6750 §3.1: a request without any authentication gets a bare challenge (`Bearer`, or
+ * `Bearer, DPoP algs="…"` where recorded), with no error code and no error body.
  */
 export class BearerTokenMissing extends OAuthError {
   readonly error = 'invalid_token';
@@ -199,96 +192,7 @@ export class BearerTokenMissing extends OAuthError {
     super('no bearer token');
   }
 
-  override challenge(): string {
-    return 'Bearer';
-  }
-
   override body(): undefined {
     return undefined;
   }
-}
-
-// ---- RFC 9449 §7.1: a resource server's answers to the DPoP scheme carry a DPoP challenge ----
-
-/** The `DPoP` challenge: the error's parameters, then the proof algorithms the API accepts. */
-function dpopChallenge(parameters: string, algs: string): string {
-  return `DPoP ${parameters}${parameters === '' ? '' : ', '}algs="${quoted(algs)}"`;
-}
-
-/**
- * RFC 9449 §7.1: at a resource server, the `DPoP` proof that came with a DPoP-scheme token is
- * missing or invalid: 401 (the token endpoint's InvalidDPoPProof is a 400).
- */
-export class InvalidDPoPProofAtResource extends OAuthError {
-  readonly error = 'invalid_dpop_proof';
-  override readonly status = 401;
-
-  /** @param algs the space-delimited proof algorithms the API accepts */
-  constructor(
-    description: string,
-    readonly algs: string,
-  ) {
-    super(description);
-  }
-
-  override challenge(): string {
-    return dpopChallenge(
-      `error="invalid_dpop_proof", error_description="${quoted(this.description ?? '')}"`,
-      this.algs,
-    );
-  }
-}
-
-/** InvalidToken for a token sent with the DPoP scheme: the same 401, with a DPoP challenge. */
-export class InvalidTokenDPoPChallenge extends InvalidToken {
-  constructor(
-    description: string,
-    readonly algs: string,
-    options?: { cause?: unknown },
-  ) {
-    super(description, options);
-  }
-
-  override challenge(): string {
-    return dpopChallenge(
-      `error="invalid_token", error_description="${quoted(this.description ?? 'invalid token')}"`,
-      this.algs,
-    );
-  }
-}
-
-/** InsufficientScope for a token sent with the DPoP scheme: the same 403, with a DPoP challenge. */
-export class InsufficientScopeDPoPChallenge extends InsufficientScope {
-  constructor(
-    requiredScopes: readonly string[],
-    readonly algs: string,
-  ) {
-    super(requiredScopes);
-  }
-
-  override challenge(): string {
-    return dpopChallenge(
-      `error="insufficient_scope", scope="${quoted(this.requiredScopes.join(' '))}"`,
-      this.algs,
-    );
-  }
-}
-
-/**
- * No token at all, from an API that accepts both schemes and says so (RFC 9449 §7.1):
- * `Bearer, DPoP algs="…"`, still without an error code or body.
- */
-export class TokenMissingDPoPChallenge extends BearerTokenMissing {
-  constructor(readonly algs: string) {
-    super();
-  }
-
-  override challenge(): string {
-    return `Bearer, ${dpopChallenge('', this.algs)}`;
-  }
-}
-
-/** RFC 6750 §3 allows only %x20-21 / %x23-5B / %x5D-7E inside the quoted attribute values. */
-function quoted(value: string): string {
-  return value.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '');
 }

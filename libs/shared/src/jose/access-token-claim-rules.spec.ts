@@ -1,11 +1,22 @@
-import { AccessTokenRequiredClaims } from '@app/shared';
-import { claimsProblem, type ClaimRules } from './claim-rules';
+import { AccessTokenRequiredClaims, type AccessTokenRequiredClaim } from '../oauth/oauth.constants';
+import { accessTokenChecks, type AccessTokenRules } from './access-token-checks';
+import { firstClaimProblem } from './jwt-claim-checks';
 
-describe('claimsProblem: the rules on an access token claims', () => {
+/**
+ * The RFC 9068 rules the protected API has always applied to an access token's claims, on the
+ * checks that replaced its own (accessTokenChecks): what a token the identity issues passes, and
+ * the first problem of each one it must not.
+ */
+describe('accessTokenChecks: the claim rules of the protected API', () => {
   const now = 1_800_000_000;
   const day = 86_400;
-  /** The defaults: a 60 s skew, every RFC 9068 claim required, a 1-day lifetime at most. */
-  const rules: ClaimRules = {
+  /** The API's defaults: a 60 s skew, every RFC 9068 claim required, a 1-day lifetime at most. */
+  interface Rules {
+    readonly clockSkewSeconds: number;
+    readonly requiredClaims: readonly AccessTokenRequiredClaim[];
+    readonly maxTokenLifetimeSeconds: number;
+  }
+  const rules: Rules = {
     clockSkewSeconds: 60,
     requiredClaims: AccessTokenRequiredClaims,
     maxTokenLifetimeSeconds: day,
@@ -22,6 +33,25 @@ describe('claimsProblem: the rules on an access token claims', () => {
     jti: '0b6c1d9e-4f55-4bfb-9d40-2f1e1c0b6f3e',
   };
   const without = (claim: string) => ({ ...valid, [claim]: undefined });
+
+  function claimsProblem(
+    payload: Record<string, unknown>,
+    { clockSkewSeconds, requiredClaims, maxTokenLifetimeSeconds }: Rules,
+    nowSeconds: number,
+  ): string | undefined {
+    const checkRules: AccessTokenRules = {
+      issuer: valid.iss,
+      audiences: ['api1'],
+      skewSeconds: clockSkewSeconds,
+      requiredClaims,
+      maxLifetimeSeconds: maxTokenLifetimeSeconds,
+    };
+    return firstClaimProblem(
+      { header: { typ: 'at+jwt' }, payload },
+      accessTokenChecks(checkRules),
+      nowSeconds,
+    );
+  }
 
   it("finds nothing wrong with the identity's tokens, iat up to the clock skew ahead", () => {
     expect(claimsProblem(valid, rules, now)).toBeUndefined();
@@ -44,10 +74,17 @@ describe('claimsProblem: the rules on an access token claims', () => {
     });
 
     it.each(['exp', 'nbf', 'iat'])('refuses a %s that is not a finite number', (claim) => {
-      for (const value of [String(now), null, [now], { value: now }, true, Infinity, NaN])
-        expect(claimsProblem({ ...valid, [claim]: value }, rules, now)).toBe(
-          `the token's ${claim} is not a NumericDate`,
-        );
+      for (const value of [String(now), null, [now], { value: now }, true, Infinity, NaN]) {
+        // exp and nbf are judged against the clock first (RFC 7519 §4.1.4-5): a non-number
+        // there is already a problem; Infinity is a time the token is never valid before.
+        const expected =
+          claim !== 'iat' && typeof value !== 'number'
+            ? "the token's exp or nbf is not a number"
+            : claim === 'nbf' && value === Infinity
+              ? 'the token is not valid yet'
+              : `the token's ${claim} is not a NumericDate`;
+        expect(claimsProblem({ ...valid, [claim]: value }, rules, now)).toBe(expected);
+      }
     });
 
     it('requires exp even when requiredClaims is empty', () => {
