@@ -3,7 +3,7 @@
 // GET /health, prints the calls to try, and runs until Ctrl-C (or SIGTERM), which it forwards to
 // both apps. If either app stops on its own, the other is stopped too and the demo fails.
 //
-// Ports: 5001 and 5003 (CONTRACT.md); IDENTITY_PORT / WEATHER_API_PORT change them for the demo.
+// Ports: 5001 and 5003 (README "Quick start"); IDENTITY_PORT / WEATHER_API_PORT change them for the demo.
 // Any other variable of either app (ISSUER, AUDIENCE...) passes through from the environment.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

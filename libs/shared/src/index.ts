@@ -14,7 +14,6 @@ export * from './config/is-http-url';
 export * from './config/duration';
 export * from './config/rate';
 export * from './config/server-environment';
-export * from './jose/base64url-json';
 export * from './http/http-server';
 export * from './http/graceful-shutdown';
 export * from './logging/http-logging';

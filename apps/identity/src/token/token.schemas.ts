@@ -53,7 +53,7 @@ export class TokenResponseSchema implements TokenResponse {
   scope!: string;
 }
 
-/** The token endpoint's error table (README "Token endpoint errors"): real error objects, so each status and body is what the filter renders. */
+/** The token endpoint's error table (docs/reference.md "OAuth errors of the identity"): real error objects, so each status and body is what the filter renders. */
 export const TokenEndpointErrors = [
   {
     error: new InvalidRequest('grant_type is required'),

@@ -26,7 +26,7 @@ import { IsJwksUri, IsPublicJwkSet } from './jwk-set';
 
 /**
  * The identity's configuration file: IdentityServer's `Config.cs` names in camelCase, so a team
- * can carry its clients, API scopes and API resources over. See README "The configuration file" for the schema.
+ * can carry its clients, API scopes and API resources over. See docs/reference.md "Configuration file" for the schema.
  */
 
 /** The longest access-token lifetime a client may have, in seconds: one year. */

@@ -8,7 +8,7 @@ import { ServerEnvironment } from './server-environment';
 export const SigningAlgorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof SigningAlgorithms)[number];
 
-/** The identity's environment (see README "Every setting"), with its defaults. */
+/** The identity's environment (see docs/reference.md "Environment variables"), with its defaults. */
 export class IdentityEnvironment extends ServerEnvironment {
   @Type(() => Number)
   @Min(0)

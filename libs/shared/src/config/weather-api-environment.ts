@@ -13,7 +13,7 @@ import { AccessTokenRequiredClaims, type AccessTokenRequiredClaim } from '../oau
 import { IsHttpUrl } from './is-http-url';
 import { ServerEnvironment } from './server-environment';
 
-/** The weather-api's environment (see README "Every setting"), with its defaults. */
+/** The weather-api's environment (see docs/reference.md "Environment variables"), with its defaults. */
 export class WeatherApiEnvironment extends ServerEnvironment {
   @Type(() => Number)
   @Min(0)

@@ -2,8 +2,8 @@ import { hasDuplicateMemberNames } from './json-duplicate-members';
 
 /**
  * A compact JWS (RFC 7515 §7.1) read but not yet verified: what every token, proof and assertion
- * the product receives is before its key is known. Header and claims set are frozen copies of
- * what was signed.
+ * the product receives is before its key is known. Header and claims set are what was signed,
+ * parsed; a reader that hands the claims on freezes them itself.
  */
 export interface CompactJws {
   readonly header: Readonly<Record<string, unknown>>;
