@@ -3,9 +3,11 @@
 // it can import the ESM-only client libraries (openid-client, oauth4webapi) used for interop.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
-  '^@app/shared(|/.*)$': '<rootDir>/libs/shared/src$1',
-  '^@app/jwt-bearer(|/.*)$': '<rootDir>/libs/jwt-bearer/src$1',
-  '^@app/token-client(|/.*)$': '<rootDir>/libs/token-client/src$1',
+  // Each library's one entry, and jwt-bearer's testing entry: nothing else resolves.
+  '^@app/shared$': '<rootDir>/libs/shared/src',
+  '^@app/jwt-bearer$': '<rootDir>/libs/jwt-bearer/src',
+  '^@app/jwt-bearer/testing$': '<rootDir>/libs/jwt-bearer/src/testing',
+  '^@app/token-client$': '<rootDir>/libs/token-client/src',
 };
 
 module.exports = {
