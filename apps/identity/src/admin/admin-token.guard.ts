@@ -10,6 +10,7 @@ import {
   audienceCheck,
   boundKeyOf,
   firstClaimProblem,
+  presentationProblem,
   readScopeClaim,
   recordChallenge,
 } from '@app/shared';
@@ -89,20 +90,19 @@ export class AdminTokenGuard implements CanActivate {
     jkt: string | undefined,
   ): Promise<void> {
     const algs = DPoPSigningAlgorithms.join(' ');
-    if (presented.scheme === 'Bearer') {
-      if (jkt !== undefined)
-        throw new InvalidToken('the token is DPoP-bound: send it with the DPoP scheme and a proof');
-      return;
+    // A refusal of the DPoP scheme is challenged in it; what follows a good proof keeps Bearer's.
+    const refuseAsDPoP = () => recordChallenge(request, { scheme: 'DPoP', algs });
+    const problem = presentationProblem(presented.scheme, jkt);
+    if (problem !== undefined) {
+      if (presented.scheme === 'DPoP') refuseAsDPoP();
+      throw new InvalidToken(problem);
     }
-    if (jkt === undefined) {
-      recordChallenge(request, { scheme: 'DPoP', algs });
-      throw new InvalidToken('the token is not DPoP-bound');
-    }
+    if (jkt === undefined) return;
     try {
       await this.dpop.checkPresented(request, presented.token, jkt);
     } catch (error) {
       if (error instanceof InvalidDPoPProof) {
-        recordChallenge(request, { scheme: 'DPoP', algs });
+        refuseAsDPoP();
         throw new InvalidDPoPProof(error.description ?? 'invalid DPoP proof', 401);
       }
       throw error;

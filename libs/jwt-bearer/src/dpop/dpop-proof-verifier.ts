@@ -5,6 +5,7 @@ import {
   InvalidToken,
   TemporarilyUnavailable,
   dpopProofReplayKey,
+  presentationProblem,
   readDPoPProof,
   type DPoPProofRules,
 } from '@app/shared';
@@ -57,13 +58,9 @@ export class DPoPProofVerifier {
     jkt: string | undefined,
     now: number = Date.now(),
   ): void {
-    if (presented.scheme === 'Bearer') {
-      if (jkt !== undefined)
-        throw new InvalidToken('the token is DPoP-bound: send it with the DPoP scheme and a proof');
-      return;
-    }
-    if (jkt === undefined) throw new InvalidToken('the token is not DPoP-bound');
-    this.verifyProof(request, presented.token, jkt, now);
+    const problem = presentationProblem(presented.scheme, jkt);
+    if (problem !== undefined) throw new InvalidToken(problem);
+    if (presented.scheme === 'DPoP') this.verifyProof(request, presented.token, jkt!, now);
   }
 
   /** RFC 9449 §4.3 (readDPoPProof, `ath` included), then §7.1's key binding and §11.1's replay. */

@@ -1,4 +1,9 @@
-import { accessTokenChecks, boundKeyOf, UnusableBinding } from './access-token-checks';
+import {
+  accessTokenChecks,
+  boundKeyOf,
+  presentationProblem,
+  UnusableBinding,
+} from './access-token-checks';
 import { firstClaimProblem } from './jwt-claim-checks';
 
 const NOW = 1_700_000_000;
@@ -76,5 +81,14 @@ describe('accessTokenChecks (RFC 9068 §4)', () => {
     expect(boundKeyOf({ cnf: { jkt: 'thumb' } })).toBe('thumb');
     expect(boundKeyOf({})).toBeUndefined();
     expect(() => boundKeyOf({ cnf: { 'x5t#S256': 'x' } })).toThrow(UnusableBinding);
+  });
+
+  it('lets a bound token in only with DPoP, and DPoP only with a bound token (RFC 9449 §7.1-7.2)', () => {
+    expect(presentationProblem('Bearer', undefined)).toBeUndefined();
+    expect(presentationProblem('DPoP', 'thumb')).toBeUndefined();
+    expect(presentationProblem('Bearer', 'thumb')).toBe(
+      'the token is DPoP-bound: send it with the DPoP scheme and a proof',
+    );
+    expect(presentationProblem('DPoP', undefined)).toBe('the token is not DPoP-bound');
   });
 });

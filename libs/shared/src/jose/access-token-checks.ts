@@ -145,3 +145,22 @@ export function boundKeyOf(claims: Readonly<Record<string, unknown>>): string | 
 
 /** A `cnf` that binds the token in a way nobody here can check. */
 export class UnusableBinding extends Error {}
+
+/** How an access token was presented (RFC 6750 §2.1, RFC 9449 §7.1). */
+export type AccessTokenScheme = 'Bearer' | 'DPoP';
+
+/**
+ * RFC 9449 §7.1-7.2: a token bound to a key (`cnf.jkt`) only with the DPoP scheme, never as a
+ * bearer token; the DPoP scheme only with a bound token. The problem, or undefined when the
+ * scheme fits; the proof itself is the caller's next check.
+ */
+export function presentationProblem(
+  scheme: AccessTokenScheme,
+  jkt: string | undefined,
+): string | undefined {
+  if (scheme === 'Bearer')
+    return jkt === undefined
+      ? undefined
+      : 'the token is DPoP-bound: send it with the DPoP scheme and a proof';
+  return jkt === undefined ? 'the token is not DPoP-bound' : undefined;
+}
