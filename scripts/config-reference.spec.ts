@@ -1,8 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { Documented } from '../libs/shared/src/config/documented';
 import {
+  configFileRows,
   environmentRows,
   generatedSection,
   renderGeneratedSections,
@@ -108,5 +120,61 @@ describe('config reference generator', () => {
     );
     expect(generatedSection(rewritten, 'x')).toBe('new');
     expect(() => generatedSection('no markers', 'x')).toThrow('lacks');
+  });
+
+  it('renders a configuration file object: type from the validators, required or absent, range', () => {
+    class Entry {
+      @Documented({ meaning: 'Unique.' })
+      @IsString()
+      name!: string;
+
+      @Documented({ meaning: '' })
+      @IsOptional()
+      @IsString()
+      note?: string;
+
+      @Documented({ meaning: 'Seconds, {rule}.' })
+      @Min(1)
+      @Max(60)
+      @IsInt()
+      ttl = 30;
+
+      @Documented({ meaning: '' })
+      @IsBoolean()
+      on = true;
+
+      @Documented({ meaning: '' })
+      @IsIn(['x', 'y'])
+      kind = 'x';
+
+      @Documented({ meaning: '' })
+      @IsArray()
+      @IsString({ each: true })
+      tags: string[] = [];
+
+      @Documented({ type: '[entry](#entries)[]', meaning: '' })
+      @IsArray()
+      @ValidateNested({ each: true })
+      children: Entry[] = [];
+    }
+    expect(configFileRows(Entry)).toEqual([
+      ['`name`', 'string', 'required', 'Unique.'],
+      ['`note`', 'string', '—', ''],
+      ['`ttl`', 'integer', '`30`', 'Seconds, 1 to 60.'],
+      ['`on`', 'boolean', '`true`', ''],
+      ['`kind`', '`x` \\| `y`', '`x`', ''],
+      ['`tags`', 'string[]', '`[]`', ''],
+      ['`children`', '[entry](#entries)[]', '`[]`', ''],
+    ]);
+  });
+
+  it('refuses a nested field whose type is not declared', () => {
+    class Nested {
+      @Documented({ meaning: '' })
+      @IsArray()
+      @ValidateNested({ each: true })
+      items: object[] = [];
+    }
+    expect(() => configFileRows(Nested)).toThrow('Nested.items: declare its type');
   });
 });

@@ -1,6 +1,13 @@
 import { getMetadataStorage, type MetadataStorage } from 'class-validator';
 import { IdentityWorkersDoc } from '../apps/identity/src/cluster';
 import { documentedSettings, type SettingDoc } from '../libs/shared/src/config/documented';
+import {
+  ApiResourceDefinition,
+  ApiScopeDefinition,
+  ClientDefinition,
+  ClientSecretDefinition,
+  IdentityConfigFile,
+} from '../libs/shared/src/config/identity-config-file';
 import { IdentityEnvironment } from '../libs/shared/src/config/identity-environment';
 import { ServerEnvironment } from '../libs/shared/src/config/server-environment';
 import { WeatherApiEnvironment } from '../libs/shared/src/config/weather-api-environment';
@@ -46,10 +53,117 @@ export function renderEnvironmentReference(): string {
   ).join('\n\n');
 }
 
+interface ConfigFileTable {
+  readonly heading: string;
+  /** A line between the heading and the table. */
+  readonly intro?: string;
+  readonly dto: Dto;
+}
+
+const CONFIG_FILE_TABLES: readonly ConfigFileTable[] = [
+  { heading: 'Top level', dto: IdentityConfigFile },
+  { heading: 'API scopes', dto: ApiScopeDefinition },
+  { heading: 'API resources', dto: ApiResourceDefinition },
+  { heading: 'Clients', dto: ClientDefinition },
+  {
+    heading: 'Secrets',
+    intro: '`clients[].clientSecrets[]` and `apiResources[].apiSecrets[]`:',
+    dto: ClientSecretDefinition,
+  },
+];
+
+/** The "Configuration file" tables (`<!-- generated: configuration-file -->`). */
+export function renderConfigFileReference(): string {
+  return CONFIG_FILE_TABLES.map(({ heading, intro, dto }) =>
+    [
+      `### ${heading}`,
+      ...(intro ? [intro] : []),
+      renderTable(configFileRows(dto), FILE_HEADER),
+    ].join('\n\n'),
+  ).join('\n\n');
+}
+
 /** Every generated section, by its marker's name. */
 export function renderGeneratedSections(): ReadonlyMap<string, string> {
-  return new Map([['environment', renderEnvironmentReference()]]);
+  return new Map([
+    ['environment', renderEnvironmentReference()],
+    ['configuration-file', renderConfigFileReference()],
+  ]);
 }
+
+/** The rows of a configuration file object's fields: field, type, default, rule. */
+export function configFileRows(dto: Dto): string[][] {
+  const defaults = new dto() as Record<string, unknown>;
+  const docs = documentedSettings(dto);
+  const undocumented = declaredProperties(dto).filter((property) => !docs.has(property));
+  if (undocumented.length > 0) {
+    throw new Error(`${dto.name}: ${undocumented.join(', ')} lack @Documented`);
+  }
+  return [...docs].map(([property, doc]) => {
+    if ('sameRowAs' in doc) throw new Error(`${dto.name}.${property}: no shared rows here`);
+    const validations = ownValidations(dto, property);
+    return [
+      `\`${property}\``,
+      doc.type ?? derivedType(dto, property, validations),
+      fileDefaultCell(defaults[property], validations),
+      fileRuleCell(dto, property, doc.meaning, validations),
+    ];
+  });
+}
+
+const STRING_VALIDATORS = new Set([
+  'isString',
+  'matches',
+  'isClientId',
+  'isSha256Base64',
+  'isIso8601',
+  'isAbsoluteUri',
+  'isJwksUri',
+]);
+
+/** The JSON type the validators demand; a nested object's shape is declared with `type`. */
+function derivedType(dto: Dto, property: string, validations: readonly Validation[]): string {
+  const plainly = validations.filter((validation) => !validation.each);
+  const has = (name: string) => plainly.some((validation) => validation.name === name);
+  const isIn = plainly.find((validation) => validation.name === 'isIn');
+  if (isIn)
+    return (isIn.constraints[0] as unknown[]).map((value) => `\`${plain(value)}\``).join(' \\| ');
+  if (has('isBoolean')) return 'boolean';
+  if (has('isInt')) return 'integer';
+  if (has('isArray')) {
+    const each = validations.filter((validation) => validation.each);
+    if (each.length > 0 && each.every((validation) => validation.name === 'isString'))
+      return 'string[]';
+  } else if (plainly.some((validation) => STRING_VALIDATORS.has(validation.name ?? ''))) {
+    return 'string';
+  }
+  throw new Error(`${dto.name}.${property}: declare its type, the validators do not tell it`);
+}
+
+function fileDefaultCell(value: unknown, validations: readonly Validation[]): string {
+  if (value !== undefined)
+    return `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
+  // IsOptional and ValidateIf both register as conditional validation: the field may be absent.
+  const optional = validations.some((validation) => validation.type === 'conditionalValidation');
+  return optional ? '—' : 'required';
+}
+
+/** The rule cell: only a range is derived here (the type and default columns carry the rest). */
+function fileRuleCell(
+  dto: Dto,
+  property: string,
+  meaning: string,
+  validations: readonly Validation[],
+): string {
+  const min = validations.find((validation) => validation.name === 'min')?.constraints[0] as
+    number | undefined;
+  const max = validations.find((validation) => validation.name === 'max')?.constraints[0] as
+    number | undefined;
+  const rule = min !== undefined && max !== undefined ? `${min} to ${max}` : undefined;
+  return withRule(`${dto.name}.${property}`, meaning, rule);
+}
+
+const FILE_HEADER = ['field', 'type', 'default', 'rule'] as const;
 
 /** The rows of the fields `dto` declares itself (its base class has its own table). */
 export function environmentRows(dto: Dto, extraRows: readonly ExtraRow[] = []): string[][] {
@@ -110,13 +224,17 @@ function plain(value: unknown): string {
 }
 
 function meaningCell(dto: Dto, property: string, meaning: string): string {
-  const rule = derivedRule(ownValidations(dto, property));
+  return withRule(`${dto.name}.${property}`, meaning, derivedRule(ownValidations(dto, property)));
+}
+
+/** `meaning` with its `{rule}` replaced; a derivable rule must have its place, and only it. */
+function withRule(field: string, meaning: string, rule: string | undefined): string {
   const placeholder = meaning.includes('{rule}');
   if (rule !== undefined && !placeholder) {
-    throw new Error(`${dto.name}.${property}: its meaning must say {rule} (${rule})`);
+    throw new Error(`${field}: its meaning must say {rule} (${rule})`);
   }
   if (rule === undefined && placeholder) {
-    throw new Error(`${dto.name}.${property}: {rule} in its meaning, but no rule to derive`);
+    throw new Error(`${field}: {rule} in its meaning, but no rule to derive`);
   }
   return rule === undefined ? meaning : meaning.replace('{rule}', rule);
 }
@@ -165,7 +283,10 @@ function declaredProperties(dto: Dto): string[] {
 }
 
 /** A Markdown table padded as prettier pads it, so `prettier --check` accepts the output. */
-export function renderTable(rows: readonly (readonly string[])[], header = HEADER): string {
+export function renderTable(
+  rows: readonly (readonly string[])[],
+  header: readonly string[] = HEADER,
+): string {
   const widths = header.map((title, column) =>
     Math.max(3, width(title), ...rows.map((row) => width(row[column]))),
   );

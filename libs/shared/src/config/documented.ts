@@ -6,13 +6,15 @@
 export type SettingDoc =
   | {
       /**
-       * The "rule and meaning" cell. `{rule}` stands for the rule the generator derives from the
+       * The "rule and meaning" cell (a configuration file's "rule"). `{rule}` stands for the rule the generator derives from the
        * field's validators (`Integer 0 to 65535`, `Duration`, `` `on` or `off` ``), and must
        * appear whenever the field has such a rule.
        */
       readonly meaning: string;
       /** Markdown for the default column, only where the field has no default value of its own. */
       readonly default?: string;
+      /** Markdown for a configuration file's type column, where the validators do not tell it. */
+      readonly type?: string;
     }
   | {
       /** Shares the row of that other field (`TLS_CERT_FILE`, `TLS_KEY_FILE`) instead of its own. */
