@@ -4,6 +4,15 @@ import { availableParallelism } from 'node:os';
 
 /** The most workers IDENTITY_WORKERS may ask for. */
 const MAX_WORKERS = 256;
+/**
+ * IDENTITY_WORKERS's row in docs/reference.md "Environment variables" (identityWorkers reads no
+ * DTO): `npm run docs:reference` renders it, so the range stays MAX_WORKERS.
+ */
+export const IdentityWorkersDoc = {
+  name: 'IDENTITY_WORKERS',
+  default: '`1`',
+  meaning: `\`auto\` (the CPUs Node may use) or 1 to ${MAX_WORKERS} processes sharing the port.`,
+} as const;
 /** A worker that dies after it started is replaced, at most this many times per window. */
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;

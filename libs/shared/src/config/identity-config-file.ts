@@ -18,6 +18,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { Documented } from './documented';
 import { IsClientId } from '../oauth/client-id';
 import { ClaimShapeMessage, IsConfigurableClaimType } from '../oauth/configured-claims';
 import { AccessTokenTypes, type AccessTokenType } from '../oauth/oauth.constants';
@@ -38,13 +39,19 @@ const EnvironmentVariableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 export class ApiScopeDefinition {
+  @Documented({
+    meaning:
+      'RFC 6749 §3.3 scope token (no space, `"` or `\\`), unique, not the built-in `identity.admin`.',
+  })
   @Matches(SCOPE_TOKEN, { message: 'must be a scope token (RFC 6749 §3.3: no spaces, no quotes)' })
   name!: string;
 
+  @Documented({ meaning: '' })
   @IsOptional()
   @IsString()
   displayName?: string;
 
+  @Documented({ meaning: '' })
   @IsOptional()
   @IsString()
   description?: string;
@@ -52,6 +59,10 @@ export class ApiScopeDefinition {
 
 export class ClientSecretDefinition {
   /** base64(SHA-256(secret)); absent when the secret comes from `environmentVariable`. */
+  @Documented({
+    meaning:
+      'base64(SHA-256(secret)) (`npm run hash-secret`), never the secret; required unless `environmentVariable` is given, and not with it.',
+  })
   @ValidateIf((secret: ClientSecretDefinition) => secret.environmentVariable === undefined)
   @IsSha256Base64()
   value?: string;
@@ -61,6 +72,10 @@ export class ClientSecretDefinition {
    * server can then read it, as client_secret_jwt (an HMAC with the secret) needs. The file
    * still never holds a secret.
    */
+  @Documented({
+    meaning:
+      'The name (`[A-Za-z_][A-Za-z0-9_]*`) of a variable holding the secret itself, so the server can read it (`client_secret_jwt`).',
+  })
   @IsOptional()
   @Matches(EnvironmentVariableName, {
     message: 'must be the name of an environment variable (letters, digits and _)',
@@ -68,38 +83,51 @@ export class ClientSecretDefinition {
   environmentVariable?: string;
 
   /** After this instant the secret no longer authenticates. */
+  @Documented({ meaning: 'Strict ISO 8601 instant; after it the secret no longer authenticates.' })
   @IsOptional()
   @IsISO8601({ strict: true })
   expiration?: string;
 
+  @Documented({ meaning: '' })
   @IsOptional()
   @IsString()
   description?: string;
 }
 
 export class ApiResourceDefinition {
+  @Documented({ meaning: "Non-empty, unique, not the built-in `identity`: the tokens' `aud`." })
   @IsString()
   @IsNotEmpty()
   name!: string;
 
+  @Documented({ meaning: '' })
   @IsOptional()
   @IsString()
   displayName?: string;
 
+  @Documented({ meaning: '' })
   @IsOptional()
   @IsString()
   description?: string;
 
+  @Documented({ meaning: 'Each defined in `apiScopes`, never `identity.admin`.' })
   @IsArray()
   @IsString({ each: true })
   scopes: string[] = [];
 
   /** An absolute URI naming the resource in a `resource` parameter (RFC 8707). */
+  @Documented({
+    meaning: 'Absolute URI without fragment (RFC 8707 §2), unique: what `resource` names.',
+  })
   @IsOptional()
   @IsAbsoluteUri()
   uri?: string;
 
   /** The resource's secrets for introspection: the same shape as a client's `clientSecrets`. */
+  @Documented({
+    type: '[secret](#secrets)[]',
+    meaning: "The resource's secrets for introspection.",
+  })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ClientSecretDefinition)
@@ -118,63 +146,92 @@ export class ClientClaimDefinition {
 
 export class ClientDefinition {
   /** RFC 6749 VSCHAR, as the admin API and the CLI check it (oauth/client-id.ts). */
+  @Documented({
+    meaning:
+      '1 to 200 printable ASCII characters (RFC 6749 Appendix A `VSCHAR`), unique, not also in the database.',
+  })
   @IsClientId()
   clientId!: string;
 
+  @Documented({ meaning: '' })
   @IsOptional()
   @IsString()
   clientName?: string;
 
+  @Documented({ meaning: '' })
   @IsOptional()
   @IsString()
   description?: string;
 
+  @Documented({ meaning: 'A disabled client gets `invalid_client`.' })
   @IsBoolean()
   enabled: boolean = true;
 
+  @Documented({ type: '[secret](#secrets)[]', meaning: 'Any unexpired one authenticates.' })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ClientSecretDefinition)
   clientSecrets: ClientSecretDefinition[] = [];
 
+  @Documented({ meaning: 'No repeats; empty: allowed nothing (`unauthorized_client`).' })
   @IsArray()
   @IsString({ each: true })
   @ArrayUnique()
   allowedGrantTypes: string[] = [];
 
+  @Documented({ meaning: 'Each defined in `apiScopes`, or `identity.admin`.' })
   @IsArray()
   @IsString({ each: true })
   allowedScopes: string[] = [];
 
+  @Documented({ meaning: "Seconds, {rule}; a JWT client's at most `IDENTITY_KEY_RETENTION_TIME`." })
   @Min(1)
   @Max(MaxAccessTokenLifetime)
   @IsInt()
   accessTokenLifetime: number = 3600;
 
+  @Documented({
+    type: '`{type, value}`[]',
+    meaning:
+      'Strings; `type` non-empty, not a protocol claim (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`, `client_id`, `scope`, `cnf`, `auth_time`, `acr`, `amr`, `active`…) nor an `Object.prototype` name.',
+  })
   @IsArray()
   @ValidateNested({ each: true })
   @IsObject({ each: true, message: ClaimShapeMessage })
   @Type(() => ClientClaimDefinition)
   claims: ClientClaimDefinition[] = [];
 
+  @Documented({ meaning: '`reference`: an opaque handle, resolved by introspection.' })
   @IsIn(Object.values(AccessTokenTypes))
   accessTokenType: AccessTokenType = AccessTokenTypes.Jwt;
 
+  @Documented({ meaning: 'Every token request must carry a DPoP proof.' })
   @IsBoolean()
   requireDPoP: boolean = false;
 
   /** API resource names the client may request with `resource` (RFC 8707); none by default. */
+  @Documented({
+    meaning:
+      'No repeats; each the `name` of an API resource (or `identity`): what `resource` may name.',
+  })
   @IsArray()
   @IsString({ each: true })
   @ArrayUnique()
   allowedResources: string[] = [];
 
   /** The client's public keys for private_key_jwt, inline (a JWK Set, RFC 7517 §5). */
+  @Documented({
+    type: 'JWK Set',
+    meaning: 'Public keys only (RFC 7517 §5), for `private_key_jwt`. Not with `jwksUri`.',
+  })
   @IsOptional()
   @IsPublicJwkSet()
   jwks?: { keys: Record<string, string | boolean | number | string[]>[] };
 
   /** Where the client publishes its JWK Set for private_key_jwt, instead of `jwks`. */
+  @Documented({
+    meaning: 'Where the client publishes its JWK Set (https in production). Not with `jwks`.',
+  })
   @IsOptional()
   @IsJwksUri()
   jwksUri?: string;
@@ -182,20 +239,24 @@ export class ClientDefinition {
 
 export class IdentityConfigFile {
   /** Lets editors offer completion; ignored by the server. */
+  @Documented({ meaning: 'Ignored (for editors).' })
   @IsOptional()
   @IsString()
   $schema?: string;
 
+  @Documented({ type: 'array', meaning: '[API scopes](#api-scopes).' })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ApiScopeDefinition)
   apiScopes: ApiScopeDefinition[] = [];
 
+  @Documented({ type: 'array', meaning: '[API resources](#api-resources).' })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ApiResourceDefinition)
   apiResources: ApiResourceDefinition[] = [];
 
+  @Documented({ type: 'array', meaning: '[Clients](#clients).' })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ClientDefinition)
