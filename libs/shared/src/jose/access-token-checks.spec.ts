@@ -77,6 +77,17 @@ describe('accessTokenChecks (RFC 9068 §4)', () => {
     );
   });
 
+  it('checks iss and typ only when declared, as for an introspection answer (RFC 7662 §2.2)', () => {
+    const answer = { issuer: undefined, checkJwsType: false, audiences: ['api1'], skewSeconds: 60 };
+    expect(problemOf({ ...good, iss: undefined }, {}, answer)).toBeUndefined();
+    expect(problemOf({ ...good, iss: 'https://evil.example' }, {}, answer)).toBeUndefined();
+    expect(problemOf(good, {}, { ...answer, issuer: ISSUER })).toBeUndefined();
+    expect(
+      problemOf({ ...good, iss: 'https://evil.example' }, {}, { ...answer, issuer: ISSUER }),
+    ).toBe("the token's issuer is not trusted");
+    expect(problemOf({ ...good, exp: NOW - 61 }, {}, answer)).toBe('the token expired');
+  });
+
   it('gives the bound key of a DPoP-bound token, and refuses to treat a bad cnf as none', () => {
     expect(boundKeyOf({ cnf: { jkt: 'thumb' } })).toBe('thumb');
     expect(boundKeyOf({})).toBeUndefined();

@@ -19,8 +19,16 @@ import {
  * The checks run in this order, so each token gets the same first problem everywhere.
  */
 export interface AccessTokenRules {
-  /** The one authority trusted (`iss`). */
-  readonly issuer: string;
+  /**
+   * The one authority trusted (`iss`). Undefined only for an introspection answer without `iss`
+   * (RFC 7662 §2.2 makes it optional); the key must be given either way.
+   */
+  readonly issuer: string | undefined;
+  /**
+   * Whether the JWS header's `typ` is checked (RFC 9068 §4 item 2); false for an introspection
+   * answer, which has no header.
+   */
+  readonly checkJwsType?: boolean;
   /** The `aud` values accepted; undefined leaves `aud` to the caller. */
   readonly audiences?: readonly string[];
   readonly skewSeconds: number;
@@ -35,9 +43,10 @@ export function accessTokenChecks(rules: AccessTokenRules): readonly ClaimCheck[
   const skew = { skewSeconds: rules.skewSeconds };
   const checks: ClaimCheck[] = [notBeforeCheck(skew), expiryCheck(skew)];
   if (rules.audiences !== undefined) checks.push(audienceCheck(rules.audiences));
+  if (rules.checkJwsType !== false)
+    checks.push(typeCheck(AccessTokenJwtType, `the token's typ must be ${AccessTokenJwtType}`));
+  if (rules.issuer !== undefined) checks.push(issuerCheck(rules.issuer));
   checks.push(
-    typeCheck(AccessTokenJwtType, `the token's typ must be ${AccessTokenJwtType}`),
-    issuerCheck(rules.issuer),
     timeClaimTypesCheck,
     expirationRequiredCheck,
     requiredClaimsCheck(rules.requiredClaims ?? AccessTokenRequiredClaims),
