@@ -76,7 +76,9 @@ export class AccessTokenPipeline {
         ? { scheme: 'Bearer', token: candidate as string }
         : this.extract(request);
     try {
-      known ??= this.verified.get(presented.token);
+      // A token other than the candidate (the DPoP scheme, other spacing) has not been looked up yet.
+      if (known === undefined && presented.token !== candidate)
+        known = this.verified.get(presented.token);
       const admitted =
         known !== undefined
           ? this.admit(request, presented, known.claims, known.jkt, 'cached')
