@@ -5,13 +5,14 @@
 // entry.
 
 /**
- * Which top-level folder of an app's `src/` may import which. The files directly in `src/`
- * (main.ts, the root module, cli.ts...) compose the app: they may import every folder, and no
- * folder imports them. A folder not listed here may import no other folder.
+ * Which top-level folder of a project's `src/` may import which, for the apps and for the
+ * authority's package (libs/server). The files directly in `src/` (main.ts, the root modules,
+ * index.ts...) compose it: they may import every folder, and no folder imports them. A folder not
+ * listed here may import no other folder.
  * Declared acyclic (checked below): a new arrow that closes a cycle fails here, before any file.
  */
-const APP_FOLDERS = {
-  identity: {
+const FOLDERS = {
+  'libs/server': {
     config: [],
     audit: [],
     http: [],
@@ -63,14 +64,15 @@ const APP_FOLDERS = {
     // The CLI manages clients and keys on the database; it authenticates no one.
     cli: ['audit', 'clients', 'config', 'keys', 'persistence'],
   },
-  'weather-api': {
+  'apps/identity': {},
+  'apps/weather-api': {
     config: [],
     openapi: ['config'],
     weather: ['openapi'],
     health: [],
     metrics: [],
   },
-  'forecast-client': {},
+  'apps/forecast-client': {},
 };
 
 /** Which library may import which (through its entry); apps may import every library. */
@@ -78,13 +80,15 @@ const LIBRARIES = {
   shared: [],
   'jwt-bearer': ['shared'],
   'token-client': ['shared'],
+  server: ['shared'],
 };
 
 /** Each library's entries: any other file of it is internal to it. */
 const LIBRARY_ENTRIES = {
   shared: ['index'],
   'jwt-bearer': ['index', 'testing'],
-  'token-client': ['index'],
+  'token-client': ['index', 'testing'],
+  server: ['index'],
 };
 
 /** Throws when `graph` (node → nodes it may import) has a cycle, naming it. */
@@ -106,14 +110,14 @@ function assertAcyclic(what, graph) {
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (names) => `(${names.map(escape).join('|')})`;
 
-function appFolderRules() {
-  return Object.entries(APP_FOLDERS).flatMap(([app, folders]) => {
-    assertAcyclic(`apps/${app} folder`, folders);
-    const src = `^apps/${escape(app)}/src/`;
+function folderRules() {
+  return Object.entries(FOLDERS).flatMap(([app, folders]) => {
+    assertAcyclic(`${app} folder`, folders);
+    const src = `^${escape(app)}/src/`;
     const undeclared = {
       name: `folder-graph: ${app}`,
       severity: 'error',
-      comment: `apps/${app}/src has a folder the graph in .dependency-cruiser.cjs does not declare: add it there`,
+      comment: `${app}/src has a folder the graph in .dependency-cruiser.cjs does not declare: add it there`,
       from: { path: `${src}[^/]+/`, pathNot: `${src}${anyOf(Object.keys(folders))}/` },
       to: {},
     };
@@ -122,7 +126,7 @@ function appFolderRules() {
       name: `folder-graph: ${app}/${folder}`,
       severity: 'error',
       comment:
-        `apps/${app}/src/${folder} may import only ` +
+        `${app}/src/${folder} may import only ` +
         (allowed.length ? allowed.join(', ') : 'no other folder') +
         ' (the folder graph in .dependency-cruiser.cjs)',
       from: { path: `${src}${escape(folder)}/` },
@@ -143,7 +147,9 @@ function libraryRules() {
       severity: 'error',
       comment:
         `libs/${library} may import only ` +
-        (allowed.length ? allowed.map((name) => `@app/${name}`).join(', ') : 'no other library') +
+        (allowed.length
+          ? allowed.map((name) => `@nest-identity/${name}`).join(', ')
+          : 'no other library') +
         ', and no app',
       from: { path: `^libs/${escape(library)}/` },
       to: { path: '^(apps|libs)/', pathNot: `^libs/${anyOf([library, ...allowed])}/` },
@@ -152,8 +158,8 @@ function libraryRules() {
       name: `library-entry: ${library}`,
       severity: 'error',
       comment:
-        `outside libs/${library}, import @app/${library} only through its entry ` +
-        `(${LIBRARY_ENTRIES[library].map((entry) => (entry === 'index' ? `@app/${library}` : `@app/${library}/${entry}`)).join(', ')}): ` +
+        `outside libs/${library}, import @nest-identity/${library} only through its entry ` +
+        `(${LIBRARY_ENTRIES[library].map((entry) => (entry === 'index' ? `@nest-identity/${library}` : `@nest-identity/${library}/${entry}`)).join(', ')}): ` +
         'everything else is internal to it',
       from: { pathNot: `^libs/${escape(library)}/` },
       to: {
@@ -191,7 +197,7 @@ module.exports = {
       from: { path: '^apps/([^/]+)/' },
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
-    ...appFolderRules(),
+    ...folderRules(),
     ...libraryRules(),
     {
       name: 'not-to-unresolvable',

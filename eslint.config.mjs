@@ -32,12 +32,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^@app/(shared|token-client)/',
-              message: 'Import the library through its entry (@app/shared, @app/token-client).',
+              regex: '^@nest-identity/(shared|token-client|server)/',
+              message:
+                'Import the library through its entry (@nest-identity/shared, @nest-identity/token-client).',
             },
             {
-              regex: '^@app/jwt-bearer/(?!testing$)',
-              message: 'Import @app/jwt-bearer or @app/jwt-bearer/testing, not its internals.',
+              regex: '^@nest-identity/jwt-bearer/(?!testing$)',
+              message:
+                'Import @nest-identity/jwt-bearer or @nest-identity/jwt-bearer/testing, not its internals.',
             },
           ],
         },

@@ -4,10 +4,12 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
   // Each library's one entry, and jwt-bearer's testing entry: nothing else resolves.
-  '^@app/shared$': '<rootDir>/libs/shared/src',
-  '^@app/jwt-bearer$': '<rootDir>/libs/jwt-bearer/src',
-  '^@app/jwt-bearer/testing$': '<rootDir>/libs/jwt-bearer/src/testing',
-  '^@app/token-client$': '<rootDir>/libs/token-client/src',
+  '^@nest-identity/shared$': '<rootDir>/libs/shared/src',
+  '^@nest-identity/jwt-bearer$': '<rootDir>/libs/jwt-bearer/src',
+  '^@nest-identity/jwt-bearer/testing$': '<rootDir>/libs/jwt-bearer/src/testing',
+  '^@nest-identity/token-client$': '<rootDir>/libs/token-client/src',
+  '^@nest-identity/token-client/testing$': '<rootDir>/libs/token-client/src/testing',
+  '^@nest-identity/server$': '<rootDir>/libs/server/src',
 };
 
 module.exports = {

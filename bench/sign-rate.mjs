@@ -1,5 +1,5 @@
 // The ceiling: how many JWS signatures node:crypto makes per second on one thread, for each of
-// the identity's algorithms, with the same calls and options as apps/identity/src/keys/jws.ts
+// the identity's algorithms, with the same calls and options as libs/server/src/keys/jws.ts
 // and a JWT-sized signing input. bench/run.mjs starts it pinned to the server core.
 // Usage: node bench/sign-rate.mjs [--seconds 2] [--runs 3] [--warmup 0.5] [--quick]
 // Prints one JSON object: { RS256: { sign: [ops/s per run], background: [...], repeated: n },

@@ -1,5 +1,5 @@
 import { getMetadataStorage, type MetadataStorage } from 'class-validator';
-import { IdentityWorkersDoc } from '../apps/identity/src/cluster';
+import { IdentityWorkersDoc } from '../libs/server/src/cluster';
 import { documentedSettings, type SettingDoc } from '../libs/shared/src/config/documented';
 import {
   ApiResourceDefinition,

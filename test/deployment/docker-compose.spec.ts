@@ -11,8 +11,8 @@ import {
   WeatherApiEnvironment,
   definedEnvironment,
   validateWith,
-} from '@app/shared';
-import { identityWorkers } from '../../apps/identity/src/cluster';
+} from '@nest-identity/shared';
+import { identityWorkers } from '../../libs/server/src/cluster';
 import {
   ROOT,
   allStrings,

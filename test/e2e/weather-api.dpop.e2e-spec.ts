@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { FakeAuthority } from '@app/jwt-bearer/testing';
+import { FakeAuthority } from '@nest-identity/jwt-bearer/testing';
 import {
   accessTokenClaims,
   clients,

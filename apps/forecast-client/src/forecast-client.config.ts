@@ -7,7 +7,7 @@ import {
   definedEnvironment,
   toServerSettings,
   validateWith,
-} from '@app/shared';
+} from '@nest-identity/shared';
 
 /** The example client service's environment: its own client credentials and whom it calls. */
 export class ForecastClientEnvironment extends ServerEnvironment {

@@ -1,5 +1,5 @@
 import { BadGatewayException, Controller, Get, Inject, Logger } from '@nestjs/common';
-import { AuthorizedFetch } from '@app/token-client';
+import { AuthorizedFetch } from '@nest-identity/token-client';
 import { forecastClientConfig, type ForecastClientSettings } from './forecast-client.config';
 
 interface Forecast {

@@ -2,7 +2,11 @@ import { Logger } from '@nestjs/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { closeGracefullyOnSignals, createHttpAdapter, useSecurityHeaders } from '@app/shared';
+import {
+  closeGracefullyOnSignals,
+  createHttpAdapter,
+  useSecurityHeaders,
+} from '@nest-identity/shared';
 import { serveWeatherApiDocs } from './openapi/weather-api.openapi';
 import { weatherApiConfig, type WeatherApiSettings } from './config/weather-api.config';
 import { WeatherApiModule } from './weather-api.module';

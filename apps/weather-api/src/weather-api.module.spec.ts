@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { AccessTokenRequiredClaims } from '@app/shared';
+import { AccessTokenRequiredClaims } from '@nest-identity/shared';
 import {
   FakeAuthority,
   TestDPoPKey,
   TestSigningKey,
   type TestAlgorithm,
   type TokenChanges,
-} from '@app/jwt-bearer/testing';
+} from '@nest-identity/jwt-bearer/testing';
 import { weatherApiConfig, type WeatherApiSettings } from './config/weather-api.config';
 import { WeatherApiModule } from './weather-api.module';
 

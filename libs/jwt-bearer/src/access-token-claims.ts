@@ -10,7 +10,7 @@ export interface AccessTokenClaims {
   exp: number;
   sub?: string;
   client_id?: string;
-  /** Space-delimited, or a JSON array; read it with `readScopeClaim` from @app/shared. */
+  /** Space-delimited, or a JSON array; read it with `readScopeClaim` from @nest-identity/shared. */
   scope?: string | string[];
   iat?: number;
   nbf?: number;

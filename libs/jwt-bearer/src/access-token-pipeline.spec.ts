@@ -1,4 +1,9 @@
-import { BearerTokenMissing, InvalidToken, challengeRecordOf, type OAuthError } from '@app/shared';
+import {
+  BearerTokenMissing,
+  InvalidToken,
+  challengeRecordOf,
+  type OAuthError,
+} from '@nest-identity/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { AccessTokenPipeline, type TokenRequest } from './access-token-pipeline';
 import type { AccessTokenVerifier } from './access-token-verifier';

@@ -1,5 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { BearerTokenMissing, InvalidToken, boundKeyOf, recordChallenge } from '@app/shared';
+import {
+  BearerTokenMissing,
+  InvalidToken,
+  boundKeyOf,
+  recordChallenge,
+} from '@nest-identity/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { bearerTokenCandidate, presentedToken, type PresentedToken } from './bearer-token';

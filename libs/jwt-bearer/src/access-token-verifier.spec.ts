@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { InvalidToken } from '@app/shared';
-import { FakeAuthority, TestSigningKey, type TestAlgorithm } from '@app/jwt-bearer/testing';
+import { InvalidToken } from '@nest-identity/shared';
+import {
+  FakeAuthority,
+  TestSigningKey,
+  type TestAlgorithm,
+} from '@nest-identity/jwt-bearer/testing';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { AuthorityMetadata } from './authority-metadata';
 import { resolveJwtBearerOptions, type JwtBearerOptions } from './jwt-bearer.options';

@@ -10,7 +10,7 @@ import {
   type ClaimCheck,
   type CompactJws,
   type MalformedJwsReason,
-} from '@app/shared';
+} from '@nest-identity/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { AuthorityMetadata } from './authority-metadata';
 import { deepFreeze } from './deep-freeze';
@@ -29,7 +29,7 @@ const MALFORMED: Readonly<Record<MalformedJwsReason, string>> = {
 };
 
 /**
- * Verifies a JWT access token in full (RFC 9068 §4), on the JOSE core of @app/shared: a compact
+ * Verifies a JWT access token in full (RFC 9068 §4), on the JOSE core of @nest-identity/shared: a compact
  * JWS of at most `maxTokenLength` characters, without `crit` or repeated JSON members
  * (readCompactJws); the key its `kid` names in the authority's JWKS, fit for its `alg`
  * (SigningKeyResolver); the signature (verifiesJwsSignature); then the RFC 9068 claim checks in

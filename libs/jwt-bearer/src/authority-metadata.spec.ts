@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { FakeAuthority } from '@app/jwt-bearer/testing';
+import { FakeAuthority } from '@nest-identity/jwt-bearer/testing';
 import { AuthorityMetadata } from './authority-metadata';
 import { resolveJwtBearerOptions, type JwtBearerOptions } from './jwt-bearer.options';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OAuthPaths } from '@app/shared';
+import { OAuthPaths } from '@nest-identity/shared';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import { withoutTrailingSlash, type ResolvedJwtBearerOptions } from './jwt-bearer.options';
 import { FailureLog, describeFailure } from './failure-log';

@@ -1,4 +1,4 @@
-import { TemporarilyUnavailable } from '@app/shared';
+import { TemporarilyUnavailable } from '@nest-identity/shared';
 
 /**
  * The one answer when a token cannot be checked because the authority cannot be asked: its JWKS

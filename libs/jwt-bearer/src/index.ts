@@ -1,7 +1,7 @@
-// The only entry of @app/jwt-bearer: a JWT bearer resource server for Nest (RFC 6750, RFC 9068),
+// The only entry of @nest-identity/jwt-bearer: a JWT bearer resource server for Nest (RFC 6750, RFC 9068),
 // with DPoP-bound tokens (RFC 9449) and reference tokens through introspection (RFC 7662).
 //
-// The errors it throws are OAuthErrors from @app/shared; the app registers their renderer once:
+// The errors it throws are OAuthErrors from @nest-identity/shared; the app registers their renderer once:
 //   providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }]
 // so 401/403 carry the right `WWW-Authenticate` challenge and `{error, error_description}` body.
 export { JwtBearerModule } from './jwt-bearer.module';
@@ -12,7 +12,7 @@ export type {
   IntrospectionOptions,
   DPoPOptions,
 } from './jwt-bearer.options';
-export { jwkThumbprint } from '@app/shared';
+export { jwkThumbprint } from '@nest-identity/shared';
 export { DPoPProofAlgorithms, JwtBearerAlgorithms } from './jwt-bearer.options';
 export type { JwtBearerExtras } from './jwt-bearer.module-definition';
 export { TokenRevocation, NoTokenRevocation } from './token-revocation';

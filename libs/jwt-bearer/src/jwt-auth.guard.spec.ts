@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InvalidToken } from '@app/shared';
+import { InvalidToken } from '@nest-identity/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import type { AccessTokenPipeline } from './access-token-pipeline';
 import { JwtAuthGuard } from './jwt-auth.guard';

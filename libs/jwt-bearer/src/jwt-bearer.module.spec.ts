@@ -2,8 +2,8 @@ import { Controller, Get, type DynamicModule, type INestApplication } from '@nes
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_FILTER } from '@nestjs/core';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
-import { ConfigurationError, OAuthErrorFilter } from '@app/shared';
-import { JwtAuthGuard, JwtBearerModule, Public } from '@app/jwt-bearer';
+import { ConfigurationError, OAuthErrorFilter } from '@nest-identity/shared';
+import { JwtAuthGuard, JwtBearerModule, Public } from '@nest-identity/jwt-bearer';
 
 @Controller()
 class TestController {

@@ -1,4 +1,4 @@
-import { AsymmetricJwsAlgorithms, ConfigurationError } from '@app/shared';
+import { AsymmetricJwsAlgorithms, ConfigurationError } from '@nest-identity/shared';
 import {
   DPoPProofAlgorithms,
   JwtBearerAlgorithms,

@@ -4,7 +4,7 @@ import {
   ClientSigningAlgorithms,
   ConfigurationError,
   type AccessTokenRequiredClaim,
-} from '@app/shared';
+} from '@nest-identity/shared';
 
 /**
  * The `alg` values a resource server may accept: the asymmetric JWS algorithms of RFC 7518 and

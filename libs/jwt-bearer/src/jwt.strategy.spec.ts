@@ -3,9 +3,14 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { OAuthErrorFilter } from '@app/shared';
-import { JwtBearerModule, Public, TokenClaims, type AccessTokenClaims } from '@app/jwt-bearer';
-import { FakeAuthority, TestDPoPKey } from '@app/jwt-bearer/testing';
+import { OAuthErrorFilter } from '@nest-identity/shared';
+import {
+  JwtBearerModule,
+  Public,
+  TokenClaims,
+  type AccessTokenClaims,
+} from '@nest-identity/jwt-bearer';
+import { FakeAuthority, TestDPoPKey } from '@nest-identity/jwt-bearer/testing';
 
 /** The same handler behind the global JwtAuthGuard and behind passport's AuthGuard('jwt-bearer'). */
 @Controller()

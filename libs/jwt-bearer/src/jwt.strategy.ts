@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
-import { InvalidToken, readCompactJws } from '@app/shared';
+import { InvalidToken, readCompactJws } from '@nest-identity/shared';
 import { AccessTokenPipeline, type TokenRequest } from './access-token-pipeline';
 import { bearerTokenFrom, presentedToken } from './bearer-token';
 import { JWT_BEARER_STRATEGY } from './jwt-bearer.constants';

@@ -2,9 +2,9 @@ import { Controller, Get, Header, Logger } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { OAuthErrorFilter } from '@app/shared';
-import { JwtBearerModule, Public, RequireScopes } from '@app/jwt-bearer';
-import { FakeAuthority } from '@app/jwt-bearer/testing';
+import { OAuthErrorFilter } from '@nest-identity/shared';
+import { JwtBearerModule, Public, RequireScopes } from '@nest-identity/jwt-bearer';
+import { FakeAuthority } from '@nest-identity/jwt-bearer/testing';
 import { markNoStore } from './no-store';
 
 @Controller()

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { BearerTokenMissing, InsufficientScope } from '@app/shared';
+import { BearerTokenMissing, InsufficientScope } from '@nest-identity/shared';
 import { RequireScopes } from './require-scopes.decorator';
 import { ScopesGuard } from './scopes.guard';
 

@@ -1,6 +1,11 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { BearerTokenMissing, InsufficientScope, hasScopes, readScopeClaim } from '@app/shared';
+import {
+  BearerTokenMissing,
+  InsufficientScope,
+  hasScopes,
+  readScopeClaim,
+} from '@nest-identity/shared';
 import type { AccessTokenClaims } from './access-token-claims';
 import { REQUIRED_SCOPES } from './jwt-bearer.constants';
 

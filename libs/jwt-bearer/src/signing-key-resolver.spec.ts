@@ -1,7 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { InvalidToken, TemporarilyUnavailable, readCompactJws, type OAuthError } from '@app/shared';
-import { FakeAuthority, TestSigningKey, type TestAlgorithm } from '@app/jwt-bearer/testing';
+import {
+  InvalidToken,
+  TemporarilyUnavailable,
+  readCompactJws,
+  type OAuthError,
+} from '@nest-identity/shared';
+import {
+  FakeAuthority,
+  TestSigningKey,
+  type TestAlgorithm,
+} from '@nest-identity/jwt-bearer/testing';
 import { AuthorityMetadata } from './authority-metadata';
 import { authorityUnavailable } from './authority-unavailable';
 import { resolveJwtBearerOptions, type JwtBearerOptions } from './jwt-bearer.options';

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
-import { InvalidToken, keyFitsAlgorithm } from '@app/shared';
+import { InvalidToken, keyFitsAlgorithm } from '@nest-identity/shared';
 import { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
 import { authorityUnavailable } from './authority-unavailable';
 import { FailureLog, describeFailure } from './failure-log';

@@ -1,4 +1,4 @@
-// Test-only entry (@app/jwt-bearer/testing), like @nestjs/testing: a local authority that
+// Test-only entry (@nest-identity/jwt-bearer/testing), like @nestjs/testing: a local authority that
 // publishes discovery and a JWKS over real HTTP, and signs access tokens. Never bundled into an
 // app, since only specs import it.
 import {
@@ -13,7 +13,7 @@ import {
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OAuthPaths } from '@app/shared';
+import { OAuthPaths } from '@nest-identity/shared';
 
 /** The algorithms a TestSigningKey signs with, as the identity does. */
 export type TestAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';

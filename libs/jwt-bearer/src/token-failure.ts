@@ -1,4 +1,4 @@
-import { InvalidToken, OAuthError, UnusableBinding } from '@app/shared';
+import { InvalidToken, OAuthError, UnusableBinding } from '@nest-identity/shared';
 
 /**
  * Turns whatever failed on the way into the OAuthError to answer: an OAuthError as it is, any

@@ -2,7 +2,7 @@ import { Controller, Get, Injectable, Logger } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { OAuthErrorFilter } from '@app/shared';
+import { OAuthErrorFilter } from '@nest-identity/shared';
 import {
   JwtBearerModule,
   RequireScopes,
@@ -10,8 +10,12 @@ import {
   TokenRevocation,
   type AccessTokenClaims,
   type JwtBearerOptions,
-} from '@app/jwt-bearer';
-import { FakeAuthority, TestSigningKey, type TokenChanges } from '@app/jwt-bearer/testing';
+} from '@nest-identity/jwt-bearer';
+import {
+  FakeAuthority,
+  TestSigningKey,
+  type TokenChanges,
+} from '@nest-identity/jwt-bearer/testing';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { SigningKeyResolver } from './signing-key-resolver';
 import { VerifiedTokenCache } from './verified-token-cache';

@@ -1,4 +1,4 @@
-// The only entry of @app/shared: what both apps may use.
+// The only entry of @nest-identity/shared: what both apps may use.
 export * from './oauth/oauth-error';
 export * from './oauth/oauth-error.filter';
 export * from './oauth/challenge';

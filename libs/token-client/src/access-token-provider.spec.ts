@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { AccessTokenProvider } from './access-token-provider';
-import { FakeServer, issueTokens, json, type Answer } from './fake-authority.testing';
+import { FakeServer, issueTokens, json, type Answer } from './testing';
 import { TokenEndpointError, TokenEndpointUnavailable } from './token-client.errors';
 import { TokenClientModule } from './token-client.module';
 import type { TokenClientOptions } from './token-client.options';

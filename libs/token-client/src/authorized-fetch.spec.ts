@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { AuthorizedFetch } from './authorized-fetch';
-import { FakeServer, issueTokens, json, type Answer } from './fake-authority.testing';
+import { FakeServer, issueTokens, json, type Answer } from './testing';
 import { TokenClientModule } from './token-client.module';
 
 const invalidToken = 'Bearer error="invalid_token", error_description="The token expired"';

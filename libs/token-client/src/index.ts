@@ -1,4 +1,4 @@
-// The only entry of @app/token-client: an OAuth 2.0 client credentials token client for Nest
+// The only entry of @nest-identity/token-client: an OAuth 2.0 client credentials token client for Nest
 // services that call protected APIs. Tokens are cached until shortly before expiry and renewed
 // by one request however many callers wait.
 export { TokenClientModule } from './token-client.module';

@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { ConfigurationError } from '@app/shared';
+import { ConfigurationError } from '@nest-identity/shared';
 import { TokenClientModule } from './token-client.module';
 import { resolveTokenClientOptions, type TokenClientOptions } from './token-client.options';
 

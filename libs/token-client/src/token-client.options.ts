@@ -1,4 +1,4 @@
-import { ClientAuthMethods, ConfigurationError } from '@app/shared';
+import { ClientAuthMethods, ConfigurationError } from '@nest-identity/shared';
 
 /** The client authentication methods this client speaks: a secret, never an assertion. */
 export const TokenClientAuthMethods = [

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientAuthMethods, FormUrlEncoded, GrantTypes, OAuthPaths } from '@app/shared';
+import { ClientAuthMethods, FormUrlEncoded, GrantTypes, OAuthPaths } from '@nest-identity/shared';
 import { TokenEndpointError, TokenEndpointUnavailable } from './token-client.errors';
 import { RESOLVED_TOKEN_CLIENT_OPTIONS } from './token-client.module-definition';
 import type { ResolvedTokenClientOptions } from './token-client.options';

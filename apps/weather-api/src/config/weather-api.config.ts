@@ -4,7 +4,7 @@ import {
   definedEnvironment,
   toServerSettings,
   validateWith,
-} from '@app/shared';
+} from '@nest-identity/shared';
 
 /** The weather-api's settings, typed, from the environment validated by WeatherApiEnvironment. */
 export const weatherApiConfig = registerAs('weatherApi', () =>

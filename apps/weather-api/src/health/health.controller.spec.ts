@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { AccessTokenRequiredClaims } from '@app/shared';
-import { FakeAuthority } from '@app/jwt-bearer/testing';
+import { AccessTokenRequiredClaims } from '@nest-identity/shared';
+import { FakeAuthority } from '@nest-identity/jwt-bearer/testing';
 import { weatherApiConfig, type WeatherApiSettings } from '../config/weather-api.config';
 import { WeatherApiModule } from '../weather-api.module';
 

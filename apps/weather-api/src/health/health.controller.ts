@@ -5,8 +5,8 @@ import {
   type HealthIndicatorFunction,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { AuthorityReadiness, Public } from '@app/jwt-bearer';
-import { HealthEndpoints } from '@app/shared';
+import { AuthorityReadiness, Public } from '@nest-identity/jwt-bearer';
+import { HealthEndpoints } from '@nest-identity/shared';
 
 /**
  * The weather-api is ready once the authority's metadata and signing keys have been obtained, so

@@ -4,8 +4,8 @@ import {
   JwtBearerMetrics,
   type JwksFetchOutcome,
   type TokenValidationOutcome,
-} from '@app/jwt-bearer';
-import { counterIn } from '@app/shared';
+} from '@nest-identity/jwt-bearer';
+import { counterIn } from '@nest-identity/shared';
 
 /** JwtBearerModule's reports as Prometheus counters. */
 @Injectable()

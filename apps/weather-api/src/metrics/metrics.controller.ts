@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import { Public } from '@app/jwt-bearer';
+import { Public } from '@nest-identity/jwt-bearer';
 
 /**
  * `GET /metrics` without a token: the bearer guard is global, and Prometheus scrapes without one.

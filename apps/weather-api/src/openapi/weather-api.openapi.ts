@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder } from '@nestjs/swagger';
-import { AuthorityMetadata } from '@app/jwt-bearer';
-import { OAuthPaths, Scopes, serveApiDocs } from '@app/shared';
+import { AuthorityMetadata } from '@nest-identity/jwt-bearer';
+import { OAuthPaths, Scopes, serveApiDocs } from '@nest-identity/shared';
 import { weatherApiConfig, type WeatherApiSettings } from '../config/weather-api.config';
 
 /** The name of the security scheme that the weather-api's operations require. */

@@ -1,13 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOAuth2, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { RequireScopes } from '@app/jwt-bearer';
+import { RequireScopes } from '@nest-identity/jwt-bearer';
 import {
   ApiOAuthErrors,
   BearerTokenMissing,
   InsufficientScope,
   InvalidToken,
   Scopes,
-} from '@app/shared';
+} from '@nest-identity/shared';
 import { WeatherApiSecurity } from '../openapi/weather-api.openapi';
 import { WeatherService, WeatherForecast } from './weather.service';
 

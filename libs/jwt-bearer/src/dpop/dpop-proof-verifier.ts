@@ -8,7 +8,7 @@ import {
   presentationProblem,
   readDPoPProof,
   type DPoPProofRules,
-} from '@app/shared';
+} from '@nest-identity/shared';
 import type { PresentedToken } from '../bearer-token';
 import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from '../jwt-bearer.options';
@@ -22,7 +22,7 @@ export type ProofRequest = UrlOfRequest & { headers?: Record<string, unknown> };
  * The resource server's side of DPoP (RFC 9449 §7): a token is used with the scheme its binding
  * calls for, and a DPoP-scheme request carries a fresh proof of the bound key. Every request:
  * a verdict cached on the token (VerifiedTokenCache, introspection) never stands for a proof.
- * The proof itself is read by the one DPoP proof reader of @app/shared (readDPoPProof); what is
+ * The proof itself is read by the one DPoP proof reader of @nest-identity/shared (readDPoPProof); what is
  * the API's own is its state: the request's URL, the token's binding and the replay cache.
  */
 @Injectable()

@@ -2,15 +2,15 @@ import { Controller, Get, Logger } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { OAuthErrorFilter } from '@app/shared';
+import { OAuthErrorFilter } from '@nest-identity/shared';
 import {
   JwtBearerModule,
   RequireScopes,
   TokenClaims,
   type AccessTokenClaims,
   type JwtBearerOptions,
-} from '@app/jwt-bearer';
-import { FakeAuthority, TestDPoPKey, TestSigningKey } from '@app/jwt-bearer/testing';
+} from '@nest-identity/jwt-bearer';
+import { FakeAuthority, TestDPoPKey, TestSigningKey } from '@nest-identity/jwt-bearer/testing';
 import { DPoPReplayCache } from './dpop-replay-cache';
 
 @Controller()

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FormUrlEncoded, InvalidToken, accessTokenChecks, firstClaimProblem } from '@app/shared';
+import {
+  FormUrlEncoded,
+  InvalidToken,
+  accessTokenChecks,
+  firstClaimProblem,
+} from '@nest-identity/shared';
 import type { AccessTokenClaims } from '../access-token-claims';
 import { AuthorityMetadata } from '../authority-metadata';
 import { authorityUnavailable } from '../authority-unavailable';

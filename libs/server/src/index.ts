@@ -1,0 +1,47 @@
+// The only entry of @nest-identity/server, the OAuth 2.0 authority (docs/extending.md):
+// - IdentityServerModule, to mount the authority in your own Nest app, and its extension points;
+// - serveIdentity and runCli, the standalone server and the command line of the package's `bin`.
+export { IdentityServerModule } from './identity-server.module';
+export type {
+  IdentityServerOptions,
+  IdentityServerAsyncOptions,
+  IdentityServerExtensions,
+} from './identity-server.module';
+export type {
+  IdentityEnvironmentValues,
+  IdentitySettingsSource,
+} from './config/identity-settings.module';
+export { identitySettings, type IdentitySettings } from './config/identity-settings';
+export { IdentityModule } from './identity.module';
+export { HealthModule as IdentityHealthModule } from './health/health.module';
+export { serveIdentity } from './serve';
+export { runCli } from './cli/run-cli';
+// Extension points.
+export { GrantType, type GrantHandler, type TokenResponse } from './token/grant-handler';
+export {
+  AccessTokenIssuer,
+  type AccessTokenGrant,
+  type IssuedAccessToken,
+} from './token/access-token.issuer';
+export { ClientStore } from './clients/client-store';
+export { ResourceStore } from './clients/resource-store';
+export type { Client, ClientSecret, ClientSource, ApiScope, ApiResource } from './clients/client';
+export { OAuthForm } from './http/oauth-form';
+export type { DPoPBinding } from './dpop/dpop-binding';
+export {
+  AuditEvent,
+  ClientAuthenticationFailed,
+  ClientAuthenticationFailures,
+  type ClientAuthenticationFailure,
+  TokenIssued,
+  ClientChanged,
+  type ClientChange,
+  SigningKeyRotated,
+  type SigningKeyAction,
+  type SigningKeyDetails,
+} from './audit/audit-events';
+// For a Fastify host: the identity's own body parsers (repeated parameters kept, so they can be
+// refused), its size limit, and its CORS and method rules.
+export { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
+export { allowCrossOriginCalls } from './http/cross-origin';
+export { refuseOtherMethods } from './http/post-only-endpoints';

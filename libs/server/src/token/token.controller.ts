@@ -1,0 +1,108 @@
+import { Controller, HttpCode, Post, Req, Res, UseGuards, UseFilters } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ApiBasicAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiOAuthErrors,
+  FormUrlEncoded,
+  InvalidRequest,
+  OAuthPaths,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+  OAuthErrorFilter,
+} from '@nest-identity/shared';
+import { TokenIssued } from '../audit/audit-events';
+import { AuditTrail } from '../audit/audit-trail';
+import type { Client } from '../clients/client';
+import { ClientAuthenticator } from '../client-authentication/client-authenticator';
+import { DPoPProofChecker } from '../dpop/dpop-proof.checker';
+import { IdentitySecurity } from '../openapi/identity.openapi';
+import { TokenEndpointErrors, TokenRequestForm, TokenResponseSchema } from './token.schemas';
+import { TokenThrottlerGuard } from '../throttling/token-throttler.guard';
+import type { GrantHandler, TokenResponse } from './grant-handler';
+import { GrantHandlerRegistry } from './grant-handler.registry';
+import { OAuthForm } from '../http/oauth-form';
+
+/**
+ * RFC 6749 §3.2 token endpoint. The checks run in a fixed order, each a named step:
+ * well-formed request → client authentication → grant type → grant allowed → the DPoP proof, if
+ * any (RFC 9449 §5) → the grant's own checks (resources, scopes...). Any failure is an OAuthError, rendered by OAuthErrorFilter. Before all of
+ * them, the throttles per source address and per presented client id.
+ */
+@Controller()
+// Its errors in OAuth's format wherever the authority is mounted, whatever filter the host has.
+@UseFilters(OAuthErrorFilter)
+@ApiTags('OAuth 2.0')
+export class TokenController {
+  constructor(
+    private readonly clientAuthenticator: ClientAuthenticator,
+    private readonly grants: GrantHandlerRegistry,
+    private readonly dpopProofs: DPoPProofChecker,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  @Post(OAuthPaths.Token)
+  @HttpCode(200)
+  @UseGuards(TokenThrottlerGuard)
+  @ApiOperation({
+    summary: 'Client credentials (RFC 6749 §4.4)',
+    description:
+      'Authenticate with Basic (client_secret_basic) or with client_id and client_secret in the body (client_secret_post), never both.',
+  })
+  @ApiConsumes(FormUrlEncoded)
+  @ApiBody({ type: TokenRequestForm })
+  // Bottom-up: Basic first, then no scheme at all (client_secret_post).
+  @ApiSecurity({})
+  @ApiBasicAuth(IdentitySecurity.ClientSecretBasic)
+  @ApiOkResponse({
+    type: TokenResponseSchema,
+    description: 'The token; `Cache-Control: no-store`, `Pragma: no-cache`.',
+  })
+  @ApiOAuthErrors(...TokenEndpointErrors)
+  async token(
+    @Req() httpRequest: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
+    const request = OAuthForm.from(httpRequest);
+    const client = await this.clientAuthenticator.authenticate(request);
+    const { grantType, handler } = this.supportedGrant(request);
+    this.assertGrantAllowed(client, grantType);
+    const dpop = await this.dpopProofs.check(httpRequest, client);
+    const response = await handler.handle(request, client, dpop?.binding);
+    this.audit.record(
+      new TokenIssued(
+        client.clientId,
+        grantType,
+        response.scope,
+        response.expires_in,
+        request.address,
+      ),
+    );
+    // RFC 6749 §5.1: token responses must not be cached.
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    // RFC 9449 §8.2: a fresh nonce with the answer spares the client's next request a round trip.
+    if (dpop?.nextNonce !== undefined) reply.header('dpop-nonce', dpop.nextNonce);
+    return response;
+  }
+
+  private supportedGrant(request: OAuthForm): { grantType: string; handler: GrantHandler } {
+    const grantType = request.param('grant_type');
+    if (grantType === undefined) throw new InvalidRequest('grant_type is required');
+    const handler = this.grants.get(grantType);
+    if (!handler) throw new UnsupportedGrantType('the grant_type is not supported');
+    return { grantType, handler };
+  }
+
+  private assertGrantAllowed(client: Client, grantType: string): void {
+    if (!client.allowedGrantTypes.includes(grantType)) {
+      throw new UnauthorizedClient(`the client is not allowed the grant type ${grantType}`);
+    }
+  }
+}
