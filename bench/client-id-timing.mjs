@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node bench/client-id-timing.mjs [rounds]: whether a failed client authentication takes as long
-// for an unknown client id as for a known id with a wrong secret (README "Security": ids must
+// for an unknown client id as for a known id with a wrong secret (docs/security.md: ids must
 // not be told apart by timing). Starts the built identity (npm run build first), then sends the
 // two kinds of request in turn, one at a time, each unknown id fresh (so no cache helps it), and
 // prints the median and quartiles of each. A measurement for the note, not a test.

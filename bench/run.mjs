@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [-- --no-build]: the performance bench of issue 4. See
-// docs/performance.md and README.md#performance. Each server runs as its own process pinned to
+// docs/performance.md, "The bench and its figures". Each server runs as its own process pinned to
 // core 0 (taskset); this process, which drives autocannon and checks every response, re-runs
 // itself pinned to core 1. Prints the table and the ratios against the targets and writes the
 // results as JSON to bench/results/<timestamp>.json.

@@ -154,7 +154,7 @@ export function verdict(results, { enforceTargets }) {
   };
 }
 
-/** The results table (Markdown, so a run can be pasted into the README as is). */
+/** The results table (Markdown, so a run can be pasted into docs/performance.md as is). */
 export function table(results) {
   const rows = [
     [

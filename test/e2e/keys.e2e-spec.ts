@@ -159,7 +159,7 @@ describe('signing keys at rest', () => {
   });
 });
 
-// Emergency revocation (README "Signing keys and rotation"): the key leaves the JWKS at once, a new
+// Emergency revocation (docs/keys.md, "Revoking a key"): the key leaves the JWKS at once, a new
 // key signs, and the identity refuses the revoked key's tokens at once.
 describe('signing key revocation', () => {
   const client: Credentials = { id: 'client', secret: 'secret' };

@@ -13,7 +13,7 @@ type OpenIdClient = typeof import('openid-client');
 /**
  * RFC 8707 resource indicators at the token endpoint: `resource` (absolute URI, may repeat)
  * chooses the token's audience among the API resources the client is allowed; anything else is
- * `invalid_target`. Without `resource`, nothing changes (README "Resource indicators").
+ * `invalid_target`. Without `resource`, nothing changes (docs/protocols/resource-indicators.md).
  */
 const ORDERS_URI = 'https://orders.example.com/';
 const BILLING = 'urn:example:billing';

@@ -10,7 +10,7 @@ import {
   type WireResponse,
 } from '../support';
 
-// The error table of README "Token endpoint errors", row by row: status, exact `error`, no-store, and the Basic
+// The error table of docs/protocols/token-endpoint-errors.md, row by row: status, exact `error`, no-store, and the Basic
 // challenge exactly when the client tried the Authorization header.
 describe('POST /connect/token: errors', () => {
   let identity: RunningIdentity;

@@ -80,7 +80,7 @@ export class ClientAuthenticator {
   private async verified(presented: PresentedCredentials): Promise<Client> {
     const client = await this.clients.findClientById(presented.clientId);
     if (!client) {
-      // The hash a known client's secret check costs, so the answer takes as long (README "Security").
+      // The hash a known client's secret check costs, so the answer takes as long (docs/security.md).
       if (presented.clientSecret !== undefined)
         matchesAnySecret(presented.clientSecret, [], new Date());
       throw new Rejected(Failures.UnknownClient);

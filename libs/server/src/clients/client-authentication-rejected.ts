@@ -3,8 +3,8 @@ import type { ClientAuthenticationFailure } from '../audit/audit-events';
 /**
  * Why a client is not authenticated, wherever that is found out (reading the credentials, the
  * store, an assertion's signature or claims): `reason` for the audit trail, `detail` for the log
- * only. ClientAuthenticator records it and answers the one `invalid_client` (README "private_key_jwt and client_secret_jwt (RFC 7523)",
- * "Token endpoint errors").
+ * only. ClientAuthenticator records it and answers the one `invalid_client`
+ * (docs/protocols/client-assertions.md, docs/protocols/token-endpoint-errors.md).
  */
 export class ClientAuthenticationRejected extends Error {
   constructor(

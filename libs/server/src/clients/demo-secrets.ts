@@ -6,7 +6,7 @@ import { ConfigFileClientStore } from './stores/config-file.stores';
 
 /**
  * Secrets this project publishes: the seed client's (`config/identity.json`, the quick start) and
- * the README's examples. A client that still has one can be used by anyone who read them.
+ * the examples in docs/clients.md. A client that still has one can be used by anyone who read them.
  */
 export const PublishedDemoSecrets: readonly string[] = ['secret', 'the secret', 'the admin secret'];
 
@@ -22,7 +22,7 @@ export function clientsWithDemoSecrets(
     .map((client) => client.clientId);
 }
 
-/** The warning for one such client, with the fix (README "Production topology"). */
+/** The warning for one such client, with the fix (docs/production.md). */
 export function demoSecretWarning(clientId: string): string {
   return (
     `client "${clientId}" of the configuration file accepts a secret published in this project's ` +

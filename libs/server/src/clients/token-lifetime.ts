@@ -6,10 +6,10 @@ import {
 
 /**
  * A JWT access token validates only while its signing key is published, and a key stays
- * published IDENTITY_KEY_RETENTION_TIME after it stops signing (README "Signing keys and
- * rotation"). A token signed just before a rotation therefore lives at most that long: a client
- * whose `accessTokenLifetime` is longer would get tokens that die before their `exp`. Reference
- * tokens are looked up, not verified with a key, and may live longer.
+ * published IDENTITY_KEY_RETENTION_TIME after it stops signing (docs/keys.md). A token signed
+ * just before a rotation therefore lives at most that long: a client whose `accessTokenLifetime`
+ * is longer would get tokens that die before their `exp`. Reference tokens are looked up, not
+ * verified with a key, and may live longer.
  *
  * Why `lifetimeSeconds` is refused for this client, or undefined when it fits.
  */

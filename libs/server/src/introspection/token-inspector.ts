@@ -35,8 +35,8 @@ export type JwtVerdict =
  * The identity's one clock-skew policy for its own access tokens: none. It signed them with its
  * own clock and judges them with the same one, so there is no second clock to tolerate; and
  * RFC 7662 §2.2 makes `active` mean "not expired", so a token past its `exp` is inactive at
- * introspection and refused by the admin API alike (README "Reference tokens, introspection and
- * revocation", "The admin API").
+ * introspection and refused by the admin API alike (docs/protocols/reference-tokens.md;
+ * docs/clients.md, "The admin API").
  */
 export const OwnAccessTokenSkewSeconds = 0;
 

@@ -18,7 +18,7 @@ const MAX_CACHED_LOOKUPS = 10_000;
  * whenever StoreChanges sees a write, here or in another process. The set of ids is held too,
  * so an unknown id costs no query: a flood of made-up ids does not become a flood of queries,
  * and an unknown id is answered as fast as a known one, so ids cannot be told apart by timing
- * (README "Security"). While the database is unreachable, cached clients keep authenticating and
+ * (docs/security.md). While the database is unreachable, cached clients keep authenticating and
  * an uncached id is a StoreUnavailable (503), never an unknown client.
  */
 @Injectable()
