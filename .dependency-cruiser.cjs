@@ -85,10 +85,10 @@ const LIBRARIES = {
 
 /** Each library's entries: any other file of it is internal to it. */
 const LIBRARY_ENTRIES = {
-  shared: ['index'],
+  shared: ['index', 'hosting'],
   'jwt-bearer': ['index', 'testing'],
   'token-client': ['index', 'testing'],
-  server: ['index'],
+  server: ['index', 'standalone'],
 };
 
 /** Throws when `graph` (node → nodes it may import) has a cycle, naming it. */

@@ -5,11 +5,13 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
   // Each library's one entry, and jwt-bearer's testing entry: nothing else resolves.
   '^@nest-identity/shared$': '<rootDir>/libs/shared/src',
+  '^@nest-identity/shared/hosting$': '<rootDir>/libs/shared/src/hosting',
   '^@nest-identity/jwt-bearer$': '<rootDir>/libs/jwt-bearer/src',
   '^@nest-identity/jwt-bearer/testing$': '<rootDir>/libs/jwt-bearer/src/testing',
   '^@nest-identity/token-client$': '<rootDir>/libs/token-client/src',
   '^@nest-identity/token-client/testing$': '<rootDir>/libs/token-client/src/testing',
   '^@nest-identity/server$': '<rootDir>/libs/server/src',
+  '^@nest-identity/server/standalone$': '<rootDir>/libs/server/src/standalone',
 };
 
 module.exports = {

@@ -4,7 +4,6 @@ import { getMetadataStorage } from 'class-validator';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  HealthEndpoints,
   IdentityEnvironment,
   OAuthPaths,
   ServerEnvironment,
@@ -12,6 +11,7 @@ import {
   definedEnvironment,
   validateWith,
 } from '@nest-identity/shared';
+import { HealthEndpoints } from '@nest-identity/shared/hosting';
 import { identityWorkers } from '../../libs/server/src/cluster';
 import {
   ROOT,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { httpLoggingParams } from '@nest-identity/shared';
+import { httpLoggingParams } from '@nest-identity/shared/hosting';
 import { TokenClientModule } from '@nest-identity/token-client';
 import { forecastClientConfig, type ForecastClientSettings } from './forecast-client.config';
 import { ForecastSummaryController } from './forecast-summary.controller';

@@ -6,7 +6,7 @@ import {
   closeGracefullyOnSignals,
   createHttpAdapter,
   useSecurityHeaders,
-} from '@nest-identity/shared';
+} from '@nest-identity/shared/hosting';
 import { forecastClientConfig, type ForecastClientSettings } from './forecast-client.config';
 import { ForecastClientModule } from './forecast-client.module';
 

@@ -1,4 +1,4 @@
-import { runCli } from '@nest-identity/server';
+import { runCli } from '@nest-identity/server/standalone';
 
 // `npm run identity -- clients list`: the identity's command line (see cli/).
 void runCli(process.argv).then((code) => {

@@ -1,4 +1,4 @@
-import { serveIdentity } from '@nest-identity/server';
+import { serveIdentity } from '@nest-identity/server/standalone';
 
 // `npm run start:identity`: the authority package's standalone server, configured by the
 // environment (docs/reference.md).

@@ -6,7 +6,7 @@ import {
   closeGracefullyOnSignals,
   createHttpAdapter,
   useSecurityHeaders,
-} from '@nest-identity/shared';
+} from '@nest-identity/shared/hosting';
 import { serveWeatherApiDocs } from './openapi/weather-api.openapi';
 import { weatherApiConfig, type WeatherApiSettings } from './config/weather-api.config';
 import { WeatherApiModule } from './weather-api.module';

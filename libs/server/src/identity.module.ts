@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_FILTER } from '@nestjs/core';
-import { MetricsModule, OAuthErrorFilter, httpLoggingParams } from '@nest-identity/shared';
+import { OAuthErrorFilter } from '@nest-identity/shared';
+import { MetricsModule, httpLoggingParams } from '@nest-identity/shared/hosting';
 import { identitySettings, type IdentitySettings } from './config/identity-settings';
 import { HealthModule } from './health/health.module';
 import { IdentityServerModule } from './identity-server.module';

@@ -1,6 +1,7 @@
-// The only entry of @nest-identity/server, the OAuth 2.0 authority (docs/extending.md):
-// - IdentityServerModule, to mount the authority in your own Nest app, and its extension points;
-// - serveIdentity and runCli, the standalone server and the command line of the package's `bin`.
+// The main entry of @nest-identity/server, the OAuth 2.0 authority (docs/extending.md):
+// IdentityServerModule, to mount the authority in your own Nest app, and its extension points.
+// The standalone server and the command line (the package's `bin`) are the second entry,
+// @nest-identity/server/standalone, so that a host app loads none of their dependencies.
 export { IdentityServerModule } from './identity-server.module';
 export type {
   IdentityServerOptions,
@@ -12,10 +13,6 @@ export type {
   IdentitySettingsSource,
 } from './config/identity-settings.module';
 export { identitySettings, type IdentitySettings } from './config/identity-settings';
-export { IdentityModule } from './identity.module';
-export { HealthModule as IdentityHealthModule } from './health/health.module';
-export { serveIdentity } from './serve';
-export { runCli } from './cli/run-cli';
 // Extension points.
 export { GrantType, type GrantHandler, type TokenResponse } from './token/grant-handler';
 export {

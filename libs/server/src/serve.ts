@@ -7,7 +7,7 @@ import {
   closeGracefullyOnSignals,
   createHttpAdapter,
   useSecurityHeaders,
-} from '@nest-identity/shared';
+} from '@nest-identity/shared/hosting';
 import { ConfigFileReloader } from './clients/config-file-reloader';
 import { identityWorkers, runPrimary } from './cluster';
 import { identitySettings } from './config/identity-settings';

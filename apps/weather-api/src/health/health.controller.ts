@@ -6,7 +6,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { AuthorityReadiness, Public } from '@nest-identity/jwt-bearer';
-import { HealthEndpoints } from '@nest-identity/shared';
+import { HealthEndpoints } from '@nest-identity/shared/hosting';
 
 /**
  * The weather-api is ready once the authority's metadata and signing keys have been obtained, so

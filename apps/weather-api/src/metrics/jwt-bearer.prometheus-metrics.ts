@@ -5,7 +5,7 @@ import {
   type JwksFetchOutcome,
   type TokenValidationOutcome,
 } from '@nest-identity/jwt-bearer';
-import { counterIn } from '@nest-identity/shared';
+import { counterIn } from '@nest-identity/shared/hosting';
 
 /** JwtBearerModule's reports as Prometheus counters. */
 @Injectable()

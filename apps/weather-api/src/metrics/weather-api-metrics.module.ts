@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { JwtBearerMetrics } from '@nest-identity/jwt-bearer';
-import { MetricsModule } from '@nest-identity/shared';
+import { MetricsModule } from '@nest-identity/shared/hosting';
 import { PrometheusJwtBearerMetrics } from './jwt-bearer.prometheus-metrics';
 import { MetricsController } from './metrics.controller';
 

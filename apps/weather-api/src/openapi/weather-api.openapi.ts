@@ -1,7 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder } from '@nestjs/swagger';
 import { AuthorityMetadata } from '@nest-identity/jwt-bearer';
-import { OAuthPaths, Scopes, serveApiDocs } from '@nest-identity/shared';
+import { OAuthPaths, Scopes } from '@nest-identity/shared';
+import { serveApiDocs } from '@nest-identity/shared/hosting';
 import { weatherApiConfig, type WeatherApiSettings } from '../config/weather-api.config';
 
 /** The name of the security scheme that the weather-api's operations require. */

@@ -1,13 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOAuth2, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { RequireScopes } from '@nest-identity/jwt-bearer';
-import {
-  ApiOAuthErrors,
-  BearerTokenMissing,
-  InsufficientScope,
-  InvalidToken,
-  Scopes,
-} from '@nest-identity/shared';
+import { BearerTokenMissing, InsufficientScope, InvalidToken, Scopes } from '@nest-identity/shared';
+import { ApiOAuthErrors } from '@nest-identity/shared/hosting';
 import { WeatherApiSecurity } from '../openapi/weather-api.openapi';
 import { WeatherService, WeatherForecast } from './weather.service';
 

@@ -4,7 +4,7 @@ import {
   TypeOrmHealthIndicator,
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
-import { HealthEndpoints } from '@nest-identity/shared';
+import { HealthEndpoints } from '@nest-identity/shared/hosting';
 import { SqliteFileHealthIndicator } from './sqlite-file.health';
 import { SigningKeyHealthIndicator } from './signing-key.health';
 

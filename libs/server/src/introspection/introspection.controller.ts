@@ -10,12 +10,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  ApiOAuthErrors,
-  FormUrlEncoded,
-  OAuthPaths,
-  OAuthErrorFilter,
-} from '@nest-identity/shared';
+import { FormUrlEncoded, OAuthPaths, OAuthErrorFilter } from '@nest-identity/shared';
+import { ApiOAuthErrors } from '@nest-identity/shared/hosting';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { IdentitySecurity } from '../openapi/identity.openapi';

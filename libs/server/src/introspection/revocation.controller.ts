@@ -9,12 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  ApiOAuthErrors,
-  FormUrlEncoded,
-  OAuthPaths,
-  OAuthErrorFilter,
-} from '@nest-identity/shared';
+import { FormUrlEncoded, OAuthPaths, OAuthErrorFilter } from '@nest-identity/shared';
+import { ApiOAuthErrors } from '@nest-identity/shared/hosting';
 import { ClientAuthenticator } from '../client-authentication/client-authenticator';
 import { IdentitySecurity } from '../openapi/identity.openapi';
 import { OAuthForm } from '../http/oauth-form';

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Registry, type Gauge } from 'prom-client';
-import { removeMetric, scrapedGaugeIn } from '@nest-identity/shared';
+import { removeMetric, scrapedGaugeIn } from '@nest-identity/shared/hosting';
 import { activeKey, keyTimesOf, lastActiveKey } from '../keys/key-schedule';
 import { SigningKeyManager, type SigningKeyInfo } from '../keys/signing-key-manager';
 

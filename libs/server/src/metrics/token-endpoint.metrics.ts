@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Registry, type Counter } from 'prom-client';
-import { counterIn } from '@nest-identity/shared';
+import { counterIn } from '@nest-identity/shared/hosting';
 import {
   ClientAuthenticationFailures as Failures,
   type ClientAuthenticationFailed,

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder } from '@nestjs/swagger';
-import { ClientAuthMethods, OAuthPaths, Scopes, serveApiDocs } from '@nest-identity/shared';
+import { ClientAuthMethods, OAuthPaths, Scopes } from '@nest-identity/shared';
+import { serveApiDocs } from '@nest-identity/shared/hosting';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 
 /** The security schemes the identity's operations name. */

@@ -10,7 +10,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
-  ApiOAuthErrors,
   FormUrlEncoded,
   InvalidRequest,
   OAuthPaths,
@@ -18,6 +17,7 @@ import {
   UnsupportedGrantType,
   OAuthErrorFilter,
 } from '@nest-identity/shared';
+import { ApiOAuthErrors } from '@nest-identity/shared/hosting';
 import { TokenIssued } from '../audit/audit-events';
 import { AuditTrail } from '../audit/audit-trail';
 import type { Client } from '../clients/client';

@@ -23,6 +23,7 @@ import { TokenController } from './token.controller';
     DPoPNonces,
     DPoPProofChecker,
   ],
-  exports: [GrantHandlerRegistry, DPoPProofChecker],
+  // AccessTokenIssuer: for the grant handlers a host adds (docs/extending.md).
+  exports: [GrantHandlerRegistry, DPoPProofChecker, AccessTokenIssuer],
 })
 export class TokenModule {}
