@@ -23,6 +23,7 @@ import { TokenController } from './token.controller';
     DPoPNonces,
     DPoPProofChecker,
   ],
-  exports: [GrantHandlerRegistry, DPoPProofChecker],
+  // AccessTokenIssuer for the host's own grants (IdentityServerModule's `providers`).
+  exports: [GrantHandlerRegistry, DPoPProofChecker, AccessTokenIssuer],
 })
 export class TokenModule {}
