@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
+import { IdentityServerModule, type IdentityServerExtensions } from './identity-server.module';
 import { IdentityModule } from './identity.module';
 
 /** The whole IdentityModule in-process, for unit specs that drive it with Fastify's `inject`. */
@@ -14,34 +15,51 @@ export interface InProcessIdentity {
 
 /**
  * Builds the identity on a fresh embedded store with `config` as its configuration file, as
- * main.ts would (its body parsers, throttles off), and removes the store again on close.
+ * main.ts would (its body parsers, throttles off), and removes the store again on close. With
+ * `extensions`, the authority is instead mounted as a host app would mount it,
+ * `IdentityServerModule.forRoot({ environment, ...extensions })` (docs/extending.md).
  */
 export async function startInProcessIdentity(
   config: unknown,
   issuer: string,
+  extensions?: IdentityServerExtensions,
 ): Promise<InProcessIdentity> {
   const dataDir = mkdtempSync(join(tmpdir(), 'identity-in-process-'));
   const configFile = join(dataDir, 'identity.json');
   writeFileSync(configFile, JSON.stringify(config));
-  Object.assign(process.env, {
+  const environment = {
     ISSUER: issuer,
     IDENTITY_CONFIG: configFile,
     IDENTITY_DATA_DIR: dataDir,
     RATE_LIMIT: 'off',
-  });
-  delete process.env.DATABASE_URL;
-  const moduleRef = await Test.createTestingModule({ imports: [IdentityModule] }).compile();
-  const adapter = new FastifyAdapter({ bodyLimit: REQUEST_BODY_LIMIT });
-  registerBodyParsers(adapter.getInstance());
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, {
-    bodyParser: false,
-  });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  };
+  const root =
+    extensions === undefined
+      ? IdentityModule
+      : IdentityServerModule.forRoot({ environment, ...extensions });
+  if (extensions === undefined) {
+    Object.assign(process.env, environment);
+    delete process.env.DATABASE_URL;
+  }
+  let app: NestFastifyApplication | undefined;
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
+    const adapter = new FastifyAdapter({ bodyLimit: REQUEST_BODY_LIMIT });
+    registerBodyParsers(adapter.getInstance());
+    app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { bodyParser: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    // A start-up that fails (a spec may expect it to) leaves nothing behind.
+    await app?.close().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const started = app;
   return {
-    app,
+    app: started,
     close: async () => {
-      await app.close();
+      await started.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

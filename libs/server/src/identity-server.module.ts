@@ -6,6 +6,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import type { AuditEventSink } from './audit/audit-event-sink';
 import { AuditModule } from './audit/audit.module';
 import { ClientAssertionsModule } from './clients/assertions/client-assertions.module';
 import type { ClientStore } from './clients/client-store';
@@ -24,6 +25,11 @@ import { IdentityMetricsModule } from './metrics/identity-metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ReplayCacheModule } from './replay/replay-cache.module';
 import { RateLimitModule } from './throttling/rate-limit.module';
+import {
+  TokenExtensionsModule,
+  type TokenClaimsService,
+  type TokenRequestValidator,
+} from './token/token-extensions';
 import { TokenModule } from './token/token.module';
 
 /** What a host app chooses when it mounts the authority (docs/extending.md). */
@@ -32,9 +38,16 @@ export interface IdentityServerExtensions {
   clientStore?: Type<ClientStore>;
   /** Replaces the configuration file's API scopes and resources. */
   resourceStore?: Type<ResourceStore>;
+  /** Add claims to every access token, in this order (a later one's claim replaces an earlier one's). */
+  claimsServices?: Type<TokenClaimsService>[];
+  /** Check, and may narrow, every token request before a token is issued, in this order. */
+  tokenRequestValidators?: Type<TokenRequestValidator>[];
+  /** Receive every audit event, besides the `@OnEvent('audit.…')` listeners. */
+  eventSinks?: Type<AuditEventSink>[];
   /**
    * The host's own providers for the authority: `@GrantType()` grant handlers and whatever they
-   * need. They see every provider the authority exports (AccessTokenIssuer, ClientStore...).
+   * (and the classes above) need. They, and the classes above, see every provider the authority
+   * exports (AccessTokenIssuer, ClientStore...).
    */
   providers?: Provider[];
   /** Modules the providers above need. */
@@ -73,11 +86,14 @@ export class IdentityServerModule {
   }
 
   static forRootAsync(options: IdentityServerAsyncOptions): DynamicModule {
+    const claimsServices = options.claimsServices ?? [];
+    const tokenRequestValidators = options.tokenRequestValidators ?? [];
+    const eventSinks = options.eventSinks ?? [];
     return {
       module: IdentityServerModule,
       imports: [
         IdentitySettingsModule.forRoot(options.settings),
-        AuditModule.forRoot(),
+        AuditModule.forRoot({ sinks: eventSinks }),
         PersistenceModule,
         ReplayCacheModule,
         ClientAssertionsModule,
@@ -86,6 +102,7 @@ export class IdentityServerModule {
           resourceStore: options.resourceStore,
         }),
         KeysModule.forRoot(),
+        TokenExtensionsModule.forRoot({ claimsServices, tokenRequestValidators }),
         TokenModule,
         IntrospectionModule,
         MetadataModule,
@@ -94,7 +111,15 @@ export class IdentityServerModule {
         IdentityMetricsModule,
         ...(options.imports ?? []),
       ],
-      providers: [DemoSecretWarnings, ...(options.providers ?? [])],
+      // The host's classes live here, where its `imports` and `providers` are; the authority's
+      // modules look them up by class.
+      providers: [
+        DemoSecretWarnings,
+        ...claimsServices,
+        ...tokenRequestValidators,
+        ...eventSinks,
+        ...(options.providers ?? []),
+      ],
       exports: [TokenModule],
     };
   }

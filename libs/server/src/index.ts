@@ -20,11 +20,18 @@ export {
   type AccessTokenGrant,
   type IssuedAccessToken,
 } from './token/access-token.issuer';
+export {
+  TokenClaimsService,
+  TokenRequestValidator,
+  type TokenRequestContext,
+  type TokenRequestAmendment,
+} from './token/token-extensions';
 export { ClientStore } from './clients/client-store';
 export { ResourceStore } from './clients/resource-store';
 export type { Client, ClientSecret, ClientSource, ApiScope, ApiResource } from './clients/client';
 export { OAuthForm } from './http/oauth-form';
 export type { DPoPBinding } from './dpop/dpop-binding';
+export { AuditEventSink } from './audit/audit-event-sink';
 export {
   AuditEvent,
   ClientAuthenticationFailed,

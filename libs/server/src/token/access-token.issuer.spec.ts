@@ -8,7 +8,10 @@ import type {
   ReferenceTokenStore,
   StoredReferenceToken,
 } from '../reference-tokens/reference-token.store';
+import type { ModuleRef } from '@nestjs/core';
+import { oauthForm } from '../http/oauth-form.fixture';
 import { AccessTokenIssuer } from './access-token.issuer';
+import { TokenRequestExtensions } from './token-extensions';
 
 const key = toSigningKey(generateKeyPairSync('ed25519').privateKey, 'EdDSA');
 
@@ -25,7 +28,8 @@ describe('AccessTokenIssuer', () => {
       },
     } as unknown as ReferenceTokenStore;
     const keys = { getActiveKey: () => Promise.resolve(key) } as unknown as SigningKeyStore;
-    issuer = new AccessTokenIssuer(keys, { issuer: 'https://id' } as IdentitySettings, store);
+    const none = new TokenRequestExtensions({} as ModuleRef, {});
+    issuer = new AccessTokenIssuer(keys, { issuer: 'https://id' } as IdentitySettings, store, none);
   });
 
   it('issues a reference client an opaque handle and stores the claims a JWT would carry', async () => {
@@ -38,12 +42,13 @@ describe('AccessTokenIssuer', () => {
 
     const issued = await issuer.issue({
       client,
+      request: oauthForm('grant_type=client_credentials'),
       scopes: ['api1', 'api2'],
       audiences: ['api1', 'api2'],
       confirmation: { jkt: 'thumbprint' },
     });
 
-    expect(issued.expiresIn).toBe(120);
+    expect(issued).toEqual(expect.objectContaining({ expiresIn: 120, scope: 'api1 api2' }));
     expect(looksLikeReferenceHandle(issued.token)).toBe(true);
     expect(saved).toHaveLength(1);
     const [{ handle, token }] = saved;
@@ -71,6 +76,7 @@ describe('AccessTokenIssuer', () => {
   it('signs a JWT for a jwt client and stores nothing', async () => {
     const issued = await issuer.issue({
       client: aClient({ clientId: 'svc' }),
+      request: oauthForm('grant_type=client_credentials'),
       scopes: ['api1'],
       audiences: ['api1'],
     });

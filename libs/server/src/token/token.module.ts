@@ -23,7 +23,7 @@ import { TokenController } from './token.controller';
     DPoPNonces,
     DPoPProofChecker,
   ],
-  // AccessTokenIssuer: for the grant handlers a host adds (docs/extending.md).
+  // AccessTokenIssuer for the host's own grants (IdentityServerModule's `providers`).
   exports: [GrantHandlerRegistry, DPoPProofChecker, AccessTokenIssuer],
 })
 export class TokenModule {}

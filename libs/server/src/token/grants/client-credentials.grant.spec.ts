@@ -18,6 +18,7 @@ import { toSigningKey } from '../../keys/signing-key';
 import { SigningKeyStore } from '../../keys/signing-key-store';
 import { ReferenceTokenStore } from '../../reference-tokens/reference-token.store';
 import { AccessTokenIssuer } from '../access-token.issuer';
+import { TokenExtensionsModule } from '../token-extensions';
 import { oauthForm } from '../../http/oauth-form.fixture';
 import { ClientCredentialsGrant } from './client-credentials.grant';
 
@@ -70,6 +71,7 @@ describe('ClientCredentialsGrant', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
+      imports: [TokenExtensionsModule.forRoot({})],
       providers: [
         ClientCredentialsGrant,
         AccessTokenIssuer,

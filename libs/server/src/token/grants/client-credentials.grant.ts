@@ -30,18 +30,20 @@ export class ClientCredentialsGrant implements GrantHandler {
     if (targets !== undefined) {
       scopes = scopesForTargets(requestedScope === undefined ? undefined : scopes, client, targets);
     }
-    const { token, expiresIn } = await this.issuer.issue({
+    const issued = await this.issuer.issue({
       client,
+      request,
       scopes,
       // RFC 8707 §2: with `resource`, the audience is exactly the resources named.
       audiences: targets?.map((resource) => resource.name) ?? (await this.audiences(scopes)),
       confirmation: dpop === undefined ? undefined : { jkt: dpop.jkt },
     });
     return {
-      access_token: token,
+      access_token: issued.token,
       token_type: dpop === undefined ? 'Bearer' : 'DPoP',
-      expires_in: expiresIn,
-      scope: scopes.join(' '),
+      expires_in: issued.expiresIn,
+      // As issued: a token request validator may have narrowed the scopes.
+      scope: issued.scope,
     };
   }
 
