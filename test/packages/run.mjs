@@ -7,7 +7,15 @@
 // the installed tarball, serves the seed flow and runs a CLI command.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -135,7 +143,8 @@ function packAll(into) {
     });
     const [{ filename, files }] = JSON.parse(output);
     const leaked = files.filter(({ path }) => /\.(spec|fixture)\.|\.map$|(^|\/)src\//.test(path));
-    if (leaked.length > 0) throw new Error(`${name}: the tarball holds ${leaked.map((f) => f.path)}`);
+    if (leaked.length > 0)
+      throw new Error(`${name}: the tarball holds ${leaked.map((f) => f.path)}`);
     tarballs[name] = join(into, filename);
   }
   return tarballs;
@@ -159,7 +168,11 @@ async function startSqliteBinaryMirror(work) {
     response.writeHead(200, { 'content-type': 'application/gzip' }).end(readFileSync(archive));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { version, host: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+  return {
+    version,
+    host: `http://127.0.0.1:${server.address().port}`,
+    close: () => server.close(),
+  };
 }
 
 /** A fresh app in its own folder: the template, a package.json of its own, npm install, tsc. */
@@ -174,7 +187,9 @@ async function createApp(major, tarballs, sqliteMirror) {
     dependencies: {
       ...dependencies,
       ...COMMON_DEPENDENCIES,
-      ...Object.fromEntries(PACKAGES.map((name) => [`@nest-identity/${name}`, `file:${tarballs[name]}`])),
+      ...Object.fromEntries(
+        PACKAGES.map((name) => [`@nest-identity/${name}`, `file:${tarballs[name]}`]),
+      ),
     },
     devDependencies: DEV_DEPENDENCIES,
     overrides: { 'better-sqlite3': sqliteMirror.version },
@@ -191,7 +206,10 @@ async function createApp(major, tarballs, sqliteMirror) {
 async function runAppE2e(folder, adapter) {
   const [authorityPort, apiPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(folder, 'data-'));
-  const secrets = { orders: 'orders-secret-' + Math.random(), other: 'other-secret-' + Math.random() };
+  const secrets = {
+    orders: 'orders-secret-' + Math.random(),
+    other: 'other-secret-' + Math.random(),
+  };
   const configFile = join(dataDir, 'identity.json');
   writeFileSync(configFile, JSON.stringify(identityConfig(secrets)));
   run(process.execPath, ['--test', '--test-reporter=spec', 'e2e/'], {
@@ -224,11 +242,15 @@ async function runBin(folder) {
   const config = join(dataDir, 'identity.json');
   cpSync(seedConfig, config);
   console.log(`$ nest-identity serve --config ${config} --port ${port} --issuer ${issuer}`);
-  const server = spawn(bin, ['serve', '--config', config, '--port', String(port), '--issuer', issuer], {
-    cwd: folder,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = spawn(
+    bin,
+    ['serve', '--config', config, '--port', String(port), '--issuer', issuer],
+    {
+      cwd: folder,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   server.stdout.on('data', (chunk) => (output += chunk));
   server.stderr.on('data', (chunk) => (output += chunk));
@@ -251,7 +273,8 @@ async function runBin(folder) {
       body: 'grant_type=client_credentials&scope=api1',
     });
     const body = await response.json();
-    if (response.status !== 200) throw new Error(`seed token: ${response.status} ${JSON.stringify(body)}`);
+    if (response.status !== 200)
+      throw new Error(`seed token: ${response.status} ${JSON.stringify(body)}`);
     const [header, payload, signature] = body.access_token.split('.');
     const { kid, alg, typ } = JSON.parse(Buffer.from(header, 'base64url').toString());
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
@@ -260,8 +283,19 @@ async function runBin(folder) {
     const signed = Buffer.from(`${header}.${payload}`);
     const valid =
       alg === 'RS256' &&
-      verify('sha256', signed, createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(signature, 'base64url'));
-    if (!valid || typ !== 'at+jwt' || claims.iss !== issuer || claims.aud !== 'api1' || claims.client_id !== 'client') {
+      verify(
+        'sha256',
+        signed,
+        createPublicKey({ key: jwk, format: 'jwk' }),
+        Buffer.from(signature, 'base64url'),
+      );
+    if (
+      !valid ||
+      typ !== 'at+jwt' ||
+      claims.iss !== issuer ||
+      claims.aud !== 'api1' ||
+      claims.client_id !== 'client'
+    ) {
       throw new Error(`seed token not as expected: ${JSON.stringify({ alg, typ, claims, valid })}`);
     }
     console.log('bin: the seed flow works (token verified against the JWKS)');
@@ -295,7 +329,8 @@ try {
   for (const major of majors) {
     // PACKAGES_REUSE_<major>=folder: a kept app (PACKAGES_KEEP), rebuilt but not reinstalled.
     const reused = process.env[`PACKAGES_REUSE_${major}`];
-    if (reused) run(join(reused, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: reused });
+    if (reused)
+      run(join(reused, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: reused });
     const folder = reused ?? (await createApp(major, tarballs, sqliteMirror));
     try {
       for (const adapter of adapters) {

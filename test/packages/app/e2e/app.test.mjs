@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 const authority = process.env.AUTHORITY_URL;
 const api = process.env.API_URL;
 const basic = (id, secret) =>
-  'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+  'Basic ' +
+  Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
 const ordersClient = basic('orders-client', process.env.ORDERS_CLIENT_SECRET);
 const otherClient = basic('other-client', process.env.OTHER_CLIENT_SECRET);
 
@@ -104,7 +105,11 @@ test('the protected route: 401 without a token, 403 without the scope, 200 with 
     headers: { authorization: `Bearer ${granted.body.access_token}` },
   });
   assert.equal(ok.status, 200);
-  assert.deepEqual(await ok.json(), { caller: 'orders-client', tenant: 'acme', orders: [{ id: 1 }] });
+  assert.deepEqual(await ok.json(), {
+    caller: 'orders-client',
+    tenant: 'acme',
+    orders: [{ id: 1 }],
+  });
 
   const forged = granted.body.access_token.slice(0, -4) + 'AAAA';
   const invalid = await fetch(`${api}/orders`, { headers: { authorization: `Bearer ${forged}` } });

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { IdentityServerModule } from '@nest-identity/server';
 import { PartnerKeyGrant } from './partner-key.grant.js';
+import { TenantClaims } from './tenant-claims.js';
 
-/** The user's own authority: the package's module with an extension grant of the user's. */
+/** The user's own authority: the package's module with a grant type and a claims service of its own. */
 @Module({
   imports: [
     IdentityServerModule.forRoot({
@@ -13,6 +14,7 @@ import { PartnerKeyGrant } from './partner-key.grant.js';
         RATE_LIMIT: 'off',
       },
       providers: [PartnerKeyGrant],
+      claimsServices: [TenantClaims],
     }),
   ],
 })

@@ -21,8 +21,17 @@ export class PartnerKeyGrant implements GrantHandler {
     if (request.param('partner_key') !== process.env.PARTNER_KEY) {
       throw new InvalidGrant('the partner key is wrong');
     }
-    const scopes = [...client.allowedScopes];
-    const { token, expiresIn } = await this.issuer.issue({ client, scopes, audiences: ['orders'] });
-    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') };
+    const issued = await this.issuer.issue({
+      client,
+      request,
+      scopes: [...client.allowedScopes],
+      audiences: ['orders'],
+    });
+    return {
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      scope: issued.scope,
+    };
   }
 }
