@@ -14,12 +14,17 @@ WORKDIR /app
 # refuses it under npm 11; the image's npm 10 ignores allowScripts and runs every script).
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
+# npm workspaces: each package's manifest is part of the install (libs/*/package.json).
+COPY libs/shared/package.json libs/shared/
+COPY libs/jwt-bearer/package.json libs/jwt-bearer/
+COPY libs/token-client/package.json libs/token-client/
+COPY libs/server/package.json libs/server/
 
-# --- build: every dependency, then `nest build` for both apps and the CLI ------------------------
+# --- build: every dependency, then `nest build` for both apps and the CLI, and the packages ------
 FROM toolchain AS build
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build
+RUN npm run build && npm run build:packages
 
 # --- production dependencies only, with better-sqlite3's binary built for this very base image ---
 FROM toolchain AS production-dependencies
@@ -35,6 +40,18 @@ WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+# The packages as npm publishes them (their package.json, dist/ and the server's bin), which the
+# workspace links in node_modules/@nest-identity point at: `nest-identity clients list` and
+# `nest-identity serve` run in the image as they do from the published package.
+COPY --from=build /app/libs/shared/package.json /app/libs/shared/
+COPY --from=build /app/libs/shared/dist /app/libs/shared/dist
+COPY --from=build /app/libs/jwt-bearer/package.json /app/libs/jwt-bearer/
+COPY --from=build /app/libs/jwt-bearer/dist /app/libs/jwt-bearer/dist
+COPY --from=build /app/libs/token-client/package.json /app/libs/token-client/
+COPY --from=build /app/libs/token-client/dist /app/libs/token-client/dist
+COPY --from=build /app/libs/server/package.json /app/libs/server/
+COPY --from=build /app/libs/server/dist /app/libs/server/dist
+COPY --from=build /app/libs/server/bin /app/libs/server/bin
 COPY config ./config
 # The identity's embedded database (when DATABASE_URL is unset) lives here: mount a volume on it.
 # Owner-only, as the identity creates it: it holds the signing keys (a new volume copies the mode).

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { URLSearchParams } from 'node:url';
 
 const authority = process.env.AUTHORITY_URL;
 const api = process.env.API_URL;
