@@ -210,7 +210,9 @@ module.exports = {
   options: {
     // Specs are imported by no one, so they close no cycle; they may use any folder's fixtures
     // and the whole app (identity-app.fixture.ts). ESLint keeps them off libraries' internals.
-    exclude: { path: ['\\.spec\\.ts$', '\\.e2e-spec\\.ts$', '^dist/', '^node_modules/'] },
+    exclude: {
+      path: ['\\.spec\\.ts$', '\\.e2e-spec\\.ts$', '^dist/', '^libs/[^/]+/dist/', '^node_modules/'],
+    },
     doNotFollow: { path: ['node_modules'] },
     // `import type` counts: a cycle of types is still a cycle between folders.
     tsPreCompilationDeps: true,
