@@ -16,7 +16,7 @@ export * from './config/rate';
 export * from './config/server-environment';
 export * from './http/http-server';
 export * from './http/http-request';
-export * from './http/response-headers';
+export * from './oauth/response-headers';
 export * from './http/graceful-shutdown';
 export * from './logging/http-logging';
 export * from './http/health-endpoints';

@@ -109,9 +109,15 @@ describe('OAuthForm on a form a host app parsed', () => {
     expect(() => hostParsed(body)).toThrow(new InvalidRequest(`${what} is malformed`));
   });
 
-  it('reads a null-prototype object (querystring, fast-querystring) as a plain one', () => {
-    const body = Object.assign(Object.create(null) as object, { grant_type: 'client_credentials' });
+  it("reads fast-querystring's object (Nest on Fastify), whose prototype has a null prototype", () => {
+    function Empty() {}
+    Empty.prototype = Object.create(null) as object;
+    const body = Object.assign(Object.create(Empty.prototype) as object, {
+      grant_type: 'client_credentials',
+    });
     expect(hostParsed(body).param('grant_type')).toBe('client_credentials');
+    const bare = Object.assign(Object.create(null) as object, { grant_type: 'x' });
+    expect(hostParsed(bare).param('grant_type')).toBe('x');
   });
 
   it('is no form for bytes or text, whatever the media type says', () => {
@@ -119,6 +125,7 @@ describe('OAuthForm on a form a host app parsed', () => {
     expect(readFormBody('grant_type=x')).toBeUndefined();
     expect(readFormBody(undefined)).toBeUndefined();
     expect(readFormBody(null)).toBeUndefined();
+    expect(readFormBody(['grant_type'])).toBeUndefined();
   });
 
   it("reads the same parameters as the identity's own parser", () => {

@@ -32,9 +32,9 @@ export interface OAuthHttpRequest {
  */
 export function readFormBody(body: unknown): FormBody | undefined {
   if (body instanceof FormBody) return body;
-  if (typeof body !== 'object' || body === null) return undefined;
-  const prototype: unknown = Object.getPrototypeOf(body);
-  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  // Bytes (the identity's parser of other media types) and arrays are no parsed form.
+  if (typeof body !== 'object' || body === null || ArrayBuffer.isView(body) || Array.isArray(body))
+    return undefined;
   const parameters: [string, string][] = [];
   for (const [name, value] of Object.entries(body)) {
     const values: unknown[] = Array.isArray(value) ? value : [value];

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { NoStoreHeaders, setHeaders } from '../http/response-headers';
+import { NoStoreHeaders, setHeaders } from './response-headers';
 import { challengeRecordOf, wwwAuthenticate } from './challenge';
 import { InvalidRequest, OAuthError } from './oauth-error';
 
