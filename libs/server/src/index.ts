@@ -44,8 +44,9 @@ export {
   type SigningKeyAction,
   type SigningKeyDetails,
 } from './audit/audit-events';
-// For a Fastify host: the identity's own body parsers (repeated parameters kept, so they can be
-// refused), its size limit, and its CORS and method rules.
+// For a Fastify host that wants the standalone server's own body parsers (its size limit, its
+// JSON markers, `invalid_request` for any media type) and its CORS and method rules. Not needed:
+// on Express or on Fastify, the host's default parsers work as well (OAuthForm, readFormBody).
 export { REQUEST_BODY_LIMIT, registerBodyParsers } from './http/form-body';
 export { allowCrossOriginCalls } from './http/cross-origin';
 export { refuseOtherMethods } from './http/post-only-endpoints';

@@ -14,6 +14,8 @@ export * from './config/is-http-url';
 export * from './config/duration';
 export * from './config/rate';
 export * from './config/server-environment';
+export * from './http/http-request';
+export * from './oauth/response-headers';
 export * from './config/jwk-set';
 export * from './jose/json-duplicate-members';
 export * from './jose/jwk-thumbprint';

@@ -7,13 +7,14 @@ import {
   dpopProofReplayKey,
   presentationProblem,
   readDPoPProof,
+  requestUrl,
   type DPoPProofRules,
+  type UrlOfRequest,
 } from '@nest-identity/shared';
 import type { PresentedToken } from '../bearer-token';
 import { RESOLVED_JWT_BEARER_OPTIONS } from '../jwt-bearer.module-definition';
 import type { ResolvedJwtBearerOptions } from '../jwt-bearer.options';
 import { DPoPReplayCache } from './dpop-replay-cache';
-import { requestUrl, type UrlOfRequest } from './request-url';
 
 /** A request as the verifier reads it. */
 export type ProofRequest = UrlOfRequest & { headers?: Record<string, unknown> };

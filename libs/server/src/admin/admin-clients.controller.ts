@@ -6,7 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { noStore, type HeaderWriter } from '@nest-identity/shared';
 import { ClientManagementService } from '../clients/management/client-management.service';
 import {
   CreateClientInput,
@@ -22,9 +22,9 @@ import {
 } from './client.schemas';
 import { ApiProblems } from './problem.schema';
 import { JsonTooDeep, UnparsableJson } from '../http/form-body';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../http/json-depth';
 import { AdminAccessProblems, AdminController } from './admin-controller.decorator';
 import type { AdminRequest } from './admin-token.guard';
-import { noStore } from './no-store';
 import { AdminRequestProblem } from './problem';
 
 export const ADMIN_CLIENTS_PATH = '/admin/clients';
@@ -43,7 +43,7 @@ export class AdminClientsController {
   @ApiOperation({ summary: 'Every client, from the configuration file and the database' })
   @ApiOkResponse({ type: ClientListSchema })
   @ApiProblems(AdminAccessProblems)
-  async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ clients: ClientView[] }> {
+  async list(@Res({ passthrough: true }) reply: HeaderWriter): Promise<{ clients: ClientView[] }> {
     noStore(reply);
     return { clients: await this.clients.list() };
   }
@@ -62,7 +62,7 @@ export class AdminClientsController {
   })
   async create(
     @Req() request: AdminRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<ClientView & { secret?: string }> {
     const { client, secret } = await this.clients.create(jsonBody(request), request.adminClientId);
     noStore(reply).header('location', clientPath(client.clientId));
@@ -75,7 +75,7 @@ export class AdminClientsController {
   @ApiProblems({ ...AdminAccessProblems, 404: 'no such client' })
   async show(
     @Param('clientId') clientId: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<ClientView> {
     noStore(reply);
     return this.clients.show(clientId);
@@ -95,7 +95,7 @@ export class AdminClientsController {
   async update(
     @Param('clientId') clientId: string,
     @Req() request: AdminRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<ClientView> {
     const client = await this.clients.update(clientId, jsonBody(request), request.adminClientId);
     noStore(reply);
@@ -114,7 +114,7 @@ export class AdminClientsController {
   async delete(
     @Param('clientId') clientId: string,
     @Req() request: AdminRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<void> {
     await this.clients.delete(clientId, request.adminClientId);
     noStore(reply);
@@ -136,7 +136,7 @@ export class AdminClientsController {
   async addSecret(
     @Param('clientId') clientId: string,
     @Req() request: AdminRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<AddedSecret> {
     const added = await this.clients.addSecret(
       clientId,
@@ -160,7 +160,7 @@ export class AdminClientsController {
     @Param('clientId') clientId: string,
     @Param('secretId') secretId: string,
     @Req() request: AdminRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<void> {
     await this.clients.removeSecret(clientId, secretId, request.adminClientId);
     noStore(reply);
@@ -172,8 +172,11 @@ function clientPath(clientId: string): string {
 }
 
 /**
- * The parsed JSON body. Another media type is 415; malformed JSON 400. With `optional`, a request
- * without a body counts as `{}` (a generated secret with no description or expiration).
+ * The parsed JSON body. Another media type is 415; malformed JSON 400; nested deeper than
+ * MAX_JSON_DEPTH 400, whether our parser (JsonTooDeep) or the host's parsed it (a host app
+ * that mounts the authority with its own parser, which refuses malformed JSON itself with a
+ * 400). With `optional`, a request without a body counts as `{}` (a generated secret with no
+ * description or expiration).
  */
 function jsonBody(request: AdminRequest, { optional = false } = {}): unknown {
   const body: unknown = request.body;
@@ -182,5 +185,7 @@ function jsonBody(request: AdminRequest, { optional = false } = {}): unknown {
   if (body === undefined && optional) return {};
   const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') throw AdminRequestProblem.unsupportedMediaType();
+  if (valueNestsDeeperThan(body, MAX_JSON_DEPTH))
+    throw AdminRequestProblem.nestedTooDeep(MAX_JSON_DEPTH);
   return body;
 }

@@ -1,13 +1,12 @@
 import { Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { noStore, type HeaderWriter } from '@nest-identity/shared';
 import { SigningKeyManager, type SigningKeyInfo } from '../keys/signing-key-manager';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { KeyRevocationSchema, SigningKeyListSchema } from './key.schemas';
 import { ApiProblems } from './problem.schema';
 import { AdminAccessProblems, AdminController } from './admin-controller.decorator';
 import type { AdminRequest } from './admin-token.guard';
-import { noStore } from './no-store';
 
 export const ADMIN_KEYS_PATH = '/admin/keys';
 
@@ -27,7 +26,7 @@ export class AdminKeysController {
   @ApiOperation({ summary: 'The signing keys and their schedule, by generation (no key material)' })
   @ApiOkResponse({ type: SigningKeyListSchema })
   @ApiProblems(AdminAccessProblems)
-  async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ keys: SigningKeyInfo[] }> {
+  async list(@Res({ passthrough: true }) reply: HeaderWriter): Promise<{ keys: SigningKeyInfo[] }> {
     noStore(reply);
     return { keys: await this.manager.listKeys() };
   }
@@ -47,7 +46,7 @@ export class AdminKeysController {
   async revoke(
     @Param('kid') kid: string,
     @Req() request: AdminRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ) {
     const revocation = await this.manager.revokeKey(kid, request.adminClientId);
     const published = (await this.store.getPublishedKeys()).map((key) => key.kid);

@@ -1,5 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import {
   BearerTokenMissing,
   IDENTITY_API_RESOURCE,
@@ -16,14 +16,19 @@ import {
 } from '@nest-identity/shared';
 import { ClientStore } from '../clients/client-store';
 import { DPoPSigningAlgorithms } from '../dpop/dpop-algorithms';
-import { DPoPProofChecker } from '../dpop/dpop-proof.checker';
+import { DPoPProofChecker, type DPoPHttpRequest } from '../dpop/dpop-proof.checker';
 import { TokenInspector } from '../introspection/token-inspector';
 
 /** Checked after the scope, so a valid token of ours for another API is refused for its scope. */
 const IDENTITY_AUDIENCE = [audienceCheck([IDENTITY_API_RESOURCE])];
 
-/** What the guard leaves on the request: who is acting, for the audit log. */
-export interface AdminRequest extends FastifyRequest {
+/**
+ * An admin request (Express's or Fastify's), and what the guard leaves on it: who is acting, for
+ * the audit log.
+ */
+export interface AdminRequest extends DPoPHttpRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly body?: unknown;
   adminClientId?: string;
 }
 

@@ -5,10 +5,12 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
+  NoStoreHeaders,
   OAuthError,
   challengeRecordOf,
+  setHeaders,
   wwwAuthenticate,
   type ChallengeRecord,
 } from '@nest-identity/shared';
@@ -19,7 +21,6 @@ import {
 } from '../clients/management/client-management.errors';
 import { UnknownSigningKey } from '../keys/rotation/unknown-signing-key';
 import { StoreUnavailable, asStoreUnavailable } from '../persistence/store-unavailable';
-import { noStore } from './no-store';
 import { AdminRequestProblem, PROBLEM_JSON, problemType, type ProblemDocument } from './problem';
 
 const STATUS_TITLES: Record<number, string> = {
@@ -52,25 +53,30 @@ const MANAGEMENT_PROBLEMS: Record<
  * Renders every error of the admin controllers as an RFC 9457 problem document
  * (`application/problem+json`, never cached): client-management refusals by their code, bearer
  * token failures with their `WWW-Authenticate` challenge, the database out of reach as a 503 with
- * `Retry-After`, and anything unexpected as a bare 500 whose cause goes only to the log.
+ * `Retry-After`, and anything unexpected as a bare 500 whose cause goes only to the log. It
+ * writes through the host's HTTP adapter (Express or Fastify).
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Admin');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
+    const response = http.getResponse<unknown>();
+    const adapter = this.adapterHost.httpAdapter;
     const error = asStoreUnavailable(exception);
     const { problem, challenge } = this.toProblem(
       error,
       challengeRecordOf(http.getRequest<object>()),
     );
-    noStore(reply.status(problem.status));
-    if (challenge) reply.header('www-authenticate', challenge);
+    setHeaders(adapter, response, NoStoreHeaders);
+    if (challenge) adapter.setHeader(response, 'www-authenticate', challenge);
     if (error instanceof StoreUnavailable)
-      reply.header('retry-after', String(error.retryAfterSeconds()));
-    reply.type(PROBLEM_JSON).send(JSON.stringify(problem));
+      adapter.setHeader(response, 'retry-after', String(error.retryAfterSeconds()));
+    adapter.setHeader(response, 'content-type', PROBLEM_JSON);
+    adapter.reply(response, JSON.stringify(problem), problem.status);
   }
 
   private toProblem(

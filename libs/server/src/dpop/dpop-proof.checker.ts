@@ -1,5 +1,4 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import {
   DPoPProofRejected,
   InvalidDPoPProof,
@@ -8,9 +7,13 @@ import {
   TemporarilyUnavailable,
   UseDPoPNonce,
   dpopProofReplayKey,
+  headerValues,
   readDPoPProof,
+  requestUrl,
   type DPoPProof,
   type DPoPProofRequest,
+  type RawHeadersOfRequest,
+  type UrlOfRequest,
 } from '@nest-identity/shared';
 import type { Client } from '../clients/client';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
@@ -19,6 +22,9 @@ import { ReplayCache } from '../replay/replay-cache';
 import type { DPoPBinding } from './dpop-binding';
 import { IdentityDPoPProofRules } from './dpop-algorithms';
 import { DPoPNonces } from './dpop-nonces';
+
+/** What the checker reads of an HTTP request, Express's or Fastify's. */
+export type DPoPHttpRequest = RawHeadersOfRequest & UrlOfRequest & { readonly method: string };
 
 export interface DPoPOutcome {
   readonly binding: DPoPBinding;
@@ -41,7 +47,7 @@ export class DPoPProofChecker {
     @Optional() @Inject(KEYS_CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
-  async check(request: FastifyRequest, client: Client): Promise<DPoPOutcome | undefined> {
+  async check(request: RawHeadersOfRequest, client: Client): Promise<DPoPOutcome | undefined> {
     const proofs = dpopHeaders(request);
     if (proofs.length === 0) {
       // RFC 9449 §5.2 names no code for a missing proof; it is a missing required parameter
@@ -71,7 +77,7 @@ export class DPoPProofChecker {
    * must be for this method and URL, carry the token's hash (`ath`), be signed by the key the token
    * is bound to (`jkt`) and be used once. Throws InvalidDPoPProof naming the broken rule.
    */
-  async checkPresented(request: FastifyRequest, accessToken: string, jkt: string): Promise<void> {
+  async checkPresented(request: DPoPHttpRequest, accessToken: string, jkt: string): Promise<void> {
     const proofs = dpopHeaders(request);
     if (proofs.length !== 1) {
       throw new InvalidDPoPProof(
@@ -80,10 +86,10 @@ export class DPoPProofChecker {
           : 'exactly one DPoP header is allowed',
       );
     }
-    const path = request.url.split('?')[0];
     const proof = readProof(proofs[0], {
       method: request.method,
-      url: `${this.settings.issuer}${path}`,
+      // The issuer is the identity's public URL, whatever Host the request came with.
+      url: requestUrl(request, this.settings.issuer)!,
       now: Math.floor(this.clock() / 1000),
       accessToken,
     });
@@ -117,15 +123,7 @@ function readProof(proof: string, request: DPoPProofRequest): DPoPProof {
   }
 }
 
-/**
- * Every `DPoP` header of the request, from the raw list: Node folds repeated unknown headers into
- * one comma-joined value, which would hide a second proof.
- */
-function dpopHeaders(request: FastifyRequest): string[] {
-  const raw = request.raw.rawHeaders;
-  const values: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i].toLowerCase() === 'dpop') values.push(raw[i + 1]);
-  }
-  return values;
+/** Every `DPoP` header of the request, a second proof included (headerValues). */
+function dpopHeaders(request: RawHeadersOfRequest): string[] {
+  return headerValues(request, 'dpop');
 }

@@ -13,8 +13,13 @@ export class FormBody {
   private constructor(private readonly values: ReadonlyMap<string, readonly string[]>) {}
 
   static parse(text: string): FormBody {
+    return FormBody.of(new URLSearchParams(text));
+  }
+
+  /** The parameters in the order given, a repeated name keeping every value. */
+  static of(parameters: Iterable<readonly [string, string]>): FormBody {
     const values = new Map<string, string[]>();
-    for (const [name, value] of new URLSearchParams(text)) {
+    for (const [name, value] of parameters) {
       const existing = values.get(name);
       if (existing) existing.push(value);
       else values.set(name, [value]);

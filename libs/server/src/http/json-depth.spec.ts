@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
+import { MAX_JSON_DEPTH, nestsDeeperThan, valueNestsDeeperThan } from './json-depth';
 
 describe('nestsDeeperThan (the JSON body depth bound)', () => {
   const nested = (depth: number, open = '[', close = ']') =>
@@ -25,5 +25,33 @@ describe('nestsDeeperThan (the JSON body depth bound)', () => {
     expect(nestsDeeperThan(nested(1500), MAX_JSON_DEPTH)).toBe(true);
     const client = { jwks: { keys: [{ kty: 'RSA', x5c: ['MII…'] }] }, claims: [{ type: 't' }] };
     expect(nestsDeeperThan(JSON.stringify(client), MAX_JSON_DEPTH)).toBe(false);
+  });
+});
+
+describe('valueNestsDeeperThan (the same bound on a body a host app parsed)', () => {
+  it('counts as nestsDeeperThan counts the text', () => {
+    for (const text of [
+      '[[[]]]',
+      '{"a":{"b":[{}]}}',
+      '{"a":"[[[["}',
+      '1',
+      '"x"',
+      'null',
+      '[1,[2,[3]]]',
+    ]) {
+      for (const bound of [0, 1, 2, 3, 4]) {
+        expect([text, bound, valueNestsDeeperThan(JSON.parse(text), bound)]).toEqual([
+          text,
+          bound,
+          nestsDeeperThan(text, bound),
+        ]);
+      }
+    }
+  });
+
+  it('refuses 1,500 levels without overflowing the stack itself', () => {
+    expect(
+      valueNestsDeeperThan(JSON.parse(`${'['.repeat(1500)}${']'.repeat(1500)}`), MAX_JSON_DEPTH),
+    ).toBe(true);
   });
 });

@@ -26,6 +26,22 @@ export function nestsDeeperThan(text: string, maxDepth: number): boolean {
   return false;
 }
 
+/**
+ * Whether a value a host's JSON parser produced (the authority mounted in an app with its own
+ * body parser) nests arrays and objects deeper than `maxDepth`, counted as nestsDeeperThan counts
+ * brackets. Without recursion: the point is to refuse before anything recursive reads it.
+ */
+export function valueNestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    const depth = next.depth + 1;
+    if (depth > maxDepth) return true;
+    for (const member of Object.values(next.value)) pending.push({ value: member, depth });
+  }
+  return false;
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { FormBody } from './form-body';
 import { OAuthForm } from './oauth-form';
 
@@ -7,7 +6,7 @@ export function oauthForm(form: string, authorization?: string): OAuthForm {
   return OAuthForm.from({
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
     body: FormBody.parse(form),
-  } as unknown as FastifyRequest);
+  });
 }
 
 export function basic(clientId: string, secret: string): string {

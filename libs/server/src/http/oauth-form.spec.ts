@@ -1,7 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { InvalidRequest } from '@nest-identity/shared';
 import { FormBody } from './form-body';
-import { OAuthForm } from './oauth-form';
+import { OAuthForm, readFormBody, type OAuthHttpRequest } from './oauth-form';
 import { oauthForm } from './oauth-form.fixture';
 
 describe('OAuthForm', () => {
@@ -45,7 +44,10 @@ describe('OAuthForm', () => {
     [undefined, Buffer.from('grant_type=client_credentials')],
     ['application/x-www-form-urlencoded', undefined],
   ])('refuses a body of type %s that is not a parsed form', (contentType, body) => {
-    const request = { headers: { 'content-type': contentType }, body } as unknown as FastifyRequest;
+    const request = {
+      headers: { 'content-type': contentType },
+      body,
+    } as unknown as OAuthHttpRequest;
     expect(() => OAuthForm.from(request)).toThrow(
       new InvalidRequest('the request body must be application/x-www-form-urlencoded'),
     );
@@ -55,7 +57,82 @@ describe('OAuthForm', () => {
     const request = {
       headers: { 'content-type': 'Application/X-WWW-Form-URLEncoded; charset=UTF-8' },
       body: FormBody.parse('grant_type=client_credentials'),
-    } as unknown as FastifyRequest;
+    } as unknown as OAuthHttpRequest;
     expect(OAuthForm.from(request).param('grant_type')).toBe('client_credentials');
+  });
+});
+
+/** A form as a host app's body parser hands it on: Express's body-parser (qs), Nest's on Fastify. */
+function hostParsed(body: unknown, authorization?: string): OAuthForm {
+  return OAuthForm.from({
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+    body,
+    ip: '192.0.2.1',
+  });
+}
+
+describe('OAuthForm on a form a host app parsed', () => {
+  it('reads a string as one value, and the address the adapter read', () => {
+    const request = hostParsed({ grant_type: 'client_credentials', scope: 'api1 api2' });
+    expect(request.param('grant_type')).toBe('client_credentials');
+    expect(request.param('scope')).toBe('api1 api2');
+    expect(request.address).toBe('192.0.2.1');
+  });
+
+  it('reads an array of strings as a repeated parameter, refused but for resource', () => {
+    expect(() => hostParsed({ scope: ['a', 'b'], grant_type: 'x' })).toThrow(
+      new InvalidRequest('the parameter scope is repeated'),
+    );
+    expect(hostParsed({ resource: ['urn:a', 'urn:b'] }).params('resource')).toEqual([
+      'urn:a',
+      'urn:b',
+    ]);
+  });
+
+  it('applies the same limits', () => {
+    expect(() => hostParsed({ scope: 'x'.repeat(2001) })).toThrow(
+      new InvalidRequest('the parameter scope is longer than 2000 characters'),
+    );
+    expect(() => hostParsed({ resource: Array<string>(11).fill('urn:a') })).toThrow(
+      new InvalidRequest('the parameter resource is repeated more than 10 times'),
+    );
+    expect(() =>
+      hostParsed(Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`p${i}`, 'v']))),
+    ).toThrow(new InvalidRequest('the request has more than 20 parameters'));
+  });
+
+  it.each([
+    ['a bracketed name (qs: scope[x]=secret)', { scope: { x: 'secret' } }, 'the parameter scope'],
+    ['nested arrays (qs: scope[0][x]=secret)', { scope: [{ x: 'secret' }] }, 'the parameter scope'],
+    ['a strange name', { '<b>': { x: 'secret' } }, 'a parameter'],
+  ])('refuses %s as malformed, naming the parameter but never its value', (_case, body, what) => {
+    expect(() => hostParsed(body)).toThrow(new InvalidRequest(`${what} is malformed`));
+  });
+
+  it("reads fast-querystring's object (Nest on Fastify), whose prototype has a null prototype", () => {
+    function Empty() {}
+    Empty.prototype = Object.create(null) as object;
+    const body = Object.assign(Object.create(Empty.prototype) as object, {
+      grant_type: 'client_credentials',
+    });
+    expect(hostParsed(body).param('grant_type')).toBe('client_credentials');
+    const bare = Object.assign(Object.create(null) as object, { grant_type: 'x' });
+    expect(hostParsed(bare).param('grant_type')).toBe('x');
+  });
+
+  it('is no form for bytes or text, whatever the media type says', () => {
+    expect(readFormBody(Buffer.from('grant_type=x'))).toBeUndefined();
+    expect(readFormBody('grant_type=x')).toBeUndefined();
+    expect(readFormBody(undefined)).toBeUndefined();
+    expect(readFormBody(null)).toBeUndefined();
+    expect(readFormBody(['grant_type'])).toBeUndefined();
+  });
+
+  it("reads the same parameters as the identity's own parser", () => {
+    const own = readFormBody(FormBody.parse('a=1&b=2&b=3'))!;
+    const host = readFormBody({ a: '1', b: ['2', '3'] })!;
+    expect([...host.names()].map((name) => [name, host.all(name)])).toEqual(
+      [...own.names()].map((name) => [name, own.all(name)]),
+    );
   });
 });

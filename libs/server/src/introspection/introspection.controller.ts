@@ -9,13 +9,18 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FormUrlEncoded, OAuthPaths, OAuthErrorFilter } from '@nest-identity/shared';
+import {
+  FormUrlEncoded,
+  OAuthPaths,
+  OAuthErrorFilter,
+  noStore,
+  type HeaderWriter,
+} from '@nest-identity/shared';
 import { ApiOAuthErrors } from '@nest-identity/shared/hosting';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { SigningKeyStore } from '../keys/signing-key-store';
 import { IdentitySecurity } from '../openapi/identity.openapi';
-import { OAuthForm } from '../http/oauth-form';
+import { OAuthForm, type OAuthHttpRequest } from '../http/oauth-form';
 import { IntrospectionCallerAuthenticator } from './introspection-caller';
 import {
   INACTIVE,
@@ -66,8 +71,8 @@ export class IntrospectionController {
   @ApiOkResponse({ type: IntrospectionResponseSchema, description: '`Cache-Control: no-store`.' })
   @ApiOAuthErrors(...TokenParameterEndpointErrors)
   async introspect(
-    @Req() httpRequest: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Req() httpRequest: OAuthHttpRequest,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<IntrospectionResponse | string> {
     const request = OAuthForm.from(httpRequest);
     const caller = await this.callers.authenticate(request);
@@ -75,7 +80,7 @@ export class IntrospectionController {
     const response =
       inspected && mayIntrospect(caller, inspected) ? introspectionResponse(inspected) : INACTIVE;
     // RFC 7662 §4 and RFC 9701 §5: the answer describes a live token; nothing may cache it.
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    noStore(reply);
     if (!wantsJwtResponse(httpRequest.headers.accept)) return response;
     reply.header('content-type', IntrospectionJwtMediaType);
     return signIntrospectionResponse(response, {

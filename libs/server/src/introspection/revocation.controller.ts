@@ -8,12 +8,17 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FormUrlEncoded, OAuthPaths, OAuthErrorFilter } from '@nest-identity/shared';
+import {
+  FormUrlEncoded,
+  OAuthPaths,
+  OAuthErrorFilter,
+  noStore,
+  type HeaderWriter,
+} from '@nest-identity/shared';
 import { ApiOAuthErrors } from '@nest-identity/shared/hosting';
 import { ClientAuthenticator } from '../client-authentication/client-authenticator';
 import { IdentitySecurity } from '../openapi/identity.openapi';
-import { OAuthForm } from '../http/oauth-form';
+import { OAuthForm, type OAuthHttpRequest } from '../http/oauth-form';
 import { TokenParameterEndpointErrors, TokenParameterForm } from './introspection.schemas';
 import { requiredToken } from './required-token';
 import { TokenRevoker } from './token-revoker';
@@ -49,14 +54,14 @@ export class RevocationController {
   @ApiOkResponse({ description: 'No body; `Cache-Control: no-store`.' })
   @ApiOAuthErrors(...TokenParameterEndpointErrors)
   async revoke(
-    @Req() httpRequest: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Req() httpRequest: OAuthHttpRequest,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<void> {
     const request = OAuthForm.from(httpRequest);
     const client = await this.clients.authenticate(request);
     const revoked = await this.revoker.revoke(requiredToken(request), client.clientId);
     // Never the token itself: only whose it was and whether anything happened.
     if (revoked) this.logger.log(`client "${client.clientId}" revoked one of its tokens`);
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    noStore(reply);
   }
 }

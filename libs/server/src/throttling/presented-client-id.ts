@@ -1,10 +1,9 @@
-import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '@nest-identity/shared';
 import { ClientAuthenticationRejected } from '../clients/client-authentication-rejected';
 import { readPresentedCredentials } from '../client-authentication/client-credentials';
-import { OAuthForm } from '../http/oauth-form';
+import { OAuthForm, type OAuthHttpRequest } from '../http/oauth-form';
 
-const seen = new WeakMap<FastifyRequest, string | undefined>();
+const seen = new WeakMap<OAuthHttpRequest, string | undefined>();
 
 /**
  * The client id a token request presents (Basic header or `client_id`), read as the token
@@ -12,7 +11,7 @@ const seen = new WeakMap<FastifyRequest, string | undefined>();
  * refuses it itself). Remembered per request: the throttler asks twice, and a malformed request
  * is not parsed again for the second throttle.
  */
-export function presentedClientId(request: FastifyRequest): string | undefined {
+export function presentedClientId(request: OAuthHttpRequest): string | undefined {
   if (seen.has(request)) return seen.get(request);
   let clientId: string | undefined;
   try {

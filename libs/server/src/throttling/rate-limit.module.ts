@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { ClientLockout } from '../client-authentication/client-lockout';
 import { CountingClientLockout } from './client-lockout';
@@ -8,6 +7,7 @@ import { CounterStore } from './counter';
 import { counterKeys } from './counter-keys';
 import { CounterStoreModule } from './counter-store.module';
 import { CounterThrottlerStorage } from './counter.throttler-storage';
+import type { OAuthHttpRequest } from '../http/oauth-form';
 import { presentedClientId } from './presented-client-id';
 
 /**
@@ -58,8 +58,8 @@ function throttlerOptions(
         ttl: rateLimits.perClient.windowMs,
         // A request without a readable client id is limited by its address only.
         skipIf: (context) =>
-          presentedClientId(context.switchToHttp().getRequest<FastifyRequest>()) === undefined,
-        getTracker: (request) => presentedClientId(request as FastifyRequest) ?? '',
+          presentedClientId(context.switchToHttp().getRequest<OAuthHttpRequest>()) === undefined,
+        getTracker: (request) => presentedClientId(request as OAuthHttpRequest) ?? '',
       },
     ],
   };

@@ -1,5 +1,4 @@
 import { Controller, HttpCode, Post, Req, Res, UseGuards, UseFilters } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   ApiBasicAuth,
   ApiBody,
@@ -16,6 +15,9 @@ import {
   UnauthorizedClient,
   UnsupportedGrantType,
   OAuthErrorFilter,
+  noStore,
+  type HeaderWriter,
+  type RawHeadersOfRequest,
 } from '@nest-identity/shared';
 import { ApiOAuthErrors } from '@nest-identity/shared/hosting';
 import { TokenIssued } from '../audit/audit-events';
@@ -28,7 +30,7 @@ import { TokenEndpointErrors, TokenRequestForm, TokenResponseSchema } from './to
 import { TokenThrottlerGuard } from '../throttling/token-throttler.guard';
 import type { GrantHandler, TokenResponse } from './grant-handler';
 import { GrantHandlerRegistry } from './grant-handler.registry';
-import { OAuthForm } from '../http/oauth-form';
+import { OAuthForm, type OAuthHttpRequest } from '../http/oauth-form';
 
 /**
  * RFC 6749 §3.2 token endpoint. The checks run in a fixed order, each a named step:
@@ -67,8 +69,8 @@ export class TokenController {
   })
   @ApiOAuthErrors(...TokenEndpointErrors)
   async token(
-    @Req() httpRequest: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Req() httpRequest: OAuthHttpRequest & RawHeadersOfRequest,
+    @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<TokenResponse> {
     const request = OAuthForm.from(httpRequest);
     const client = await this.clientAuthenticator.authenticate(request);
@@ -86,7 +88,7 @@ export class TokenController {
       ),
     );
     // RFC 6749 §5.1: token responses must not be cached.
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    noStore(reply);
     // RFC 9449 §8.2: a fresh nonce with the answer spares the client's next request a round trip.
     if (dpop?.nextNonce !== undefined) reply.header('dpop-nonce', dpop.nextNonce);
     return response;

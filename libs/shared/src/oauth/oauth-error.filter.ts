@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import type { FastifyReply } from 'fastify';
+import { NoStoreHeaders, setHeaders } from './response-headers';
 import { challengeRecordOf, wwwAuthenticate } from './challenge';
 import { InvalidRequest, OAuthError } from './oauth-error';
 
@@ -9,6 +9,7 @@ import { InvalidRequest, OAuthError } from './oauth-error';
  * client presented itself, recordChallenge), `Cache-Control: no-store` (RFC 6749 §5.1)
  * and exactly `{error, error_description?}`. Body-parser failures that Fastify raises before a
  * route runs (too large, unreadable) become `invalid_request` too; anything else is left to Nest.
+ * It writes through the host's HTTP adapter, so it renders the same on Express and on Fastify.
  */
 @Catch()
 export class OAuthErrorFilter extends BaseExceptionFilter {
@@ -23,17 +24,19 @@ export class OAuthErrorFilter extends BaseExceptionFilter {
     // The internal reason (which part of client authentication failed...) is for operators only.
     if (error.cause !== undefined) this.logger.warn(`${error.error}: ${describe(error.cause)}`);
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    reply.status(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
+    const response = http.getResponse<unknown>();
+    // Set by Nest when it builds the filter (BaseExceptionFilter's HttpAdapterHost).
+    const adapter = (this.applicationRef ?? this.httpAdapterHost?.httpAdapter)!;
+    setHeaders(adapter, response, NoStoreHeaders);
     const challenge = wwwAuthenticate(error, challengeRecordOf(http.getRequest<object>()));
-    if (challenge) reply.header('www-authenticate', challenge);
+    if (challenge) adapter.setHeader(response, 'www-authenticate', challenge);
     const headers = error.headers();
-    if (headers) reply.headers(headers);
+    if (headers) setHeaders(adapter, response, headers);
     const retryAfter = error.retryAfterSeconds();
-    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    if (retryAfter !== undefined) adapter.setHeader(response, 'retry-after', String(retryAfter));
     const body = error.body();
-    if (body) reply.type('application/json').send(body);
-    else reply.send();
+    if (body) adapter.setHeader(response, 'content-type', 'application/json');
+    adapter.reply(response, body, error.status);
   }
 }
 

@@ -1,4 +1,4 @@
-import { requestUrl } from './request-url';
+import { headerValues, requestPath, requestUrl } from './http-request';
 
 describe('requestUrl', () => {
   it("is the request's protocol, Host and path, without the query", () => {
@@ -22,5 +22,27 @@ describe('requestUrl', () => {
 
   it('is undefined without a Host', () => {
     expect(requestUrl({ url: '/a', headers: {} }, undefined)).toBeUndefined();
+  });
+});
+
+describe('requestPath', () => {
+  it("prefers Express's originalUrl, the path the client sent, to a router's url", () => {
+    expect(requestPath({ url: '/b?x', originalUrl: '/a/b?x' })).toBe('/a/b');
+  });
+});
+
+describe('headerValues', () => {
+  it("reads every value of a header from Fastify's raw request", () => {
+    expect(
+      headerValues({ raw: { rawHeaders: ['DPoP', 'a', 'Host', 'h', 'dpop', 'b'] } }, 'dpop'),
+    ).toEqual(['a', 'b']);
+  });
+
+  it("reads them from Express's request, Node's own", () => {
+    expect(headerValues({ rawHeaders: ['DPoP', 'a', 'dpop', 'b'] }, 'dpop')).toEqual(['a', 'b']);
+  });
+
+  it('is empty when the header is absent', () => {
+    expect(headerValues({ rawHeaders: ['Host', 'h'] }, 'dpop')).toEqual([]);
   });
 });
