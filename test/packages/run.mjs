@@ -101,11 +101,8 @@ const sha256 = (secret) => createHash('sha256').update(secret).digest('base64');
 
 function identityConfig(secrets) {
   return {
-    apiScopes: [{ name: 'orders.read' }, { name: 'other' }],
-    apiResources: [
-      { name: 'orders', scopes: ['orders.read'] },
-      { name: 'other-api', scopes: ['other'] },
-    ],
+    apiScopes: [{ name: 'orders.read' }, { name: 'orders.write' }],
+    apiResources: [{ name: 'orders', scopes: ['orders.read', 'orders.write'] }],
     clients: [
       {
         clientId: 'orders-client',
@@ -117,7 +114,8 @@ function identityConfig(secrets) {
         clientId: 'other-client',
         clientSecrets: [{ value: sha256(secrets.other) }],
         allowedGrantTypes: ['client_credentials'],
-        allowedScopes: ['other'],
+        // A token for `orders` without `orders.read`: the API's 403.
+        allowedScopes: ['orders.write'],
       },
     ],
   };
