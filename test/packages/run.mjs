@@ -5,7 +5,7 @@
 // it with its own TypeScript, and runs its e2e (e2e/app.test.mjs) on the Express and the Fastify
 // adapter, for every @nestjs major the packages declare. Then the server package's `bin`, from
 // the installed tarball, serves the seed flow and runs a CLI command.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -136,6 +136,19 @@ function packAll(into) {
     if (leaked.length > 0)
       throw new Error(`${name}: the tarball holds ${leaked.map((f) => f.path)}`);
     tarballs[name] = join(into, filename);
+    // What npm would publish, with no warning but the one a dry run without a login gives.
+    const publish = spawnSync('npm', ['publish', '--dry-run'], {
+      cwd: join(repo, 'libs', name),
+      encoding: 'utf8',
+    });
+    const warnings = `${publish.stdout}${publish.stderr}`
+      .split('\n')
+      .filter(
+        (line) => /npm (warn|error)/i.test(line) && !/requires you to be logged in/.test(line),
+      );
+    if (publish.status !== 0 || warnings.length > 0) {
+      throw new Error(`${name}: npm publish --dry-run is not clean:\n${warnings.join('\n')}`);
+    }
   }
   return tarballs;
 }
