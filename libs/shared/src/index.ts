@@ -34,3 +34,6 @@ export * from './jose/access-token-checks';
 export * from './jose/dpop-proof';
 export * from './jose/http-uri';
 export * from './async/serial-queue';
+export * from './tracing/spans';
+export * from './tracing/start-tracing';
+export * from './tracing/tracing-environment';
