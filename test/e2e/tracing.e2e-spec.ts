@@ -165,7 +165,7 @@ describe('tracing on: OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     });
   });
 
-  it('writes the trace id in the log lines written inside a span', async () => {
+  it('writes the trace id in the log lines written inside a span', () => {
     const served = find('weather-api', 'GET /weatherforecast');
     const line = jsonLines(api.output()).find(
       (entry) => (entry.req as { url?: string } | undefined)?.url === '/weatherforecast',
