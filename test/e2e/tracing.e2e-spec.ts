@@ -75,7 +75,13 @@ describe('tracing on: OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   });
 
   it("propagates the token client's trace context to the API: its server span is the call's child", async () => {
-    expect(await arrived('weather-api', 'GET /weatherforecast')).toBe(true);
+    // Each process exports on its own schedule: wait for every span this test reads.
+    for (const [service, name] of [
+      ['weather-api', 'GET /weatherforecast'],
+      ['service-a', 'authorized fetch'],
+      ['service-a', 'GET /forecast-summary'],
+    ])
+      expect(await arrived(service, name)).toBe(true);
     const call = find('service-a', 'authorized fetch');
     expect(call).toMatchObject({ kind: CLIENT, status: 0 });
     expect(call?.attributes).toMatchObject({
@@ -101,6 +107,7 @@ describe('tracing on: OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
 
   it('records the token request on both sides, with the client id and the OAuth outcome, never the secret', async () => {
     expect(await arrived('identity', 'POST /connect/token')).toBe(true);
+    expect(await arrived('service-a', 'token request')).toBe(true);
     const requested = find('service-a', 'token request');
     expect(requested).toMatchObject({ kind: CLIENT });
     expect(requested?.attributes).toMatchObject({
@@ -140,7 +147,8 @@ describe('tracing on: OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   });
 
   it("records the API's discovery and JWKS fetches, and its verification of the token", async () => {
-    expect(await arrived('weather-api', 'jwks fetch')).toBe(true);
+    for (const name of ['jwks fetch', 'discovery fetch', 'access token verify'])
+      expect(await arrived('weather-api', name)).toBe(true);
     const discovery = find('weather-api', 'discovery fetch');
     expect(discovery).toMatchObject({ kind: CLIENT });
     expect(discovery?.attributes).toMatchObject({
