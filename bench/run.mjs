@@ -7,6 +7,7 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { availableParallelism, cpus, platform, release } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -54,6 +55,8 @@ const USAGE = `usage: npm run bench [-- options]
   --warmup           warm-up seconds before the counted runs (default 3; 0.5 with --quick)
   --only a,b         only these scenario ids (sign, bare, token, es256, eddsa, oidc,
                      workers, weather)
+  --tracing          the identity and the weather-api export their spans (OTLP/HTTP JSON) to a
+                     sink in this process, as OTEL_EXPORTER_OTLP_ENDPOINT would in production
 Exits 1 when a response was wrong or failed, or (full mode) when a target is not met.`;
 
 const { values: flags } = parseArgs({
@@ -65,6 +68,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string' },
     warmup: { type: 'string' },
     only: { type: 'string' },
+    tracing: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -80,6 +84,7 @@ const options = {
   runs: Number(flags.runs ?? (quick ? 1 : 3)),
   warmup: Number(flags.warmup ?? (quick ? 0.5 : 3)),
   only: flags.only?.split(',').map((id) => id.trim()),
+  tracing: flags.tracing,
 };
 const GROUPS = ['sign', 'bare', 'token', 'es256', 'eddsa', 'oidc', 'workers', 'weather'];
 const unknown = options.only?.filter((group) => !GROUPS.includes(group)) ?? [];
@@ -133,7 +138,9 @@ async function main(pin) {
       );
     }
   };
-  const context = { pin, record };
+  const sink = options.tracing ? await startSpanSink() : undefined;
+  if (sink) console.log(`bench: tracing on, spans exported to ${sink.url}\n`);
+  const context = { pin, record, env: sink?.env ?? {} };
 
   if (wanted('sign')) await signRates(context);
   if (wanted('bare')) await bareFormPost(context);
@@ -162,7 +169,15 @@ async function main(pin) {
   results.verdict = judged;
   results.finished = new Date().toISOString();
 
+  if (sink) {
+    results.tracing = sink.received();
+    await sink.close();
+  }
   console.log(`\n${table(results)}\n`);
+  if (results.tracing)
+    console.log(
+      `tracing: ${results.tracing.exports} OTLP exports received, ${(results.tracing.bytes / 1e6).toFixed(1)} MB\n`,
+    );
   console.log(`${ratioTable(judged, { enforceTargets: !quick })}\n`);
   console.log(
     judged.clean
@@ -197,7 +212,7 @@ async function main(pin) {
   mkdirSync(directory, { recursive: true });
   const file = join(
     directory,
-    `${started.toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`,
+    `${started.toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}${options.tracing ? '-tracing' : ''}.json`,
   );
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nbench: results written to ${relative(ROOT, file)}`);
@@ -352,7 +367,7 @@ async function scenario(context, { id, label }, body) {
   const start = async (spec) => {
     // Pinned to the server core, or (pin: false) allowed every core, not just the bench's.
     const cores = context.pin ? (spec.pin === false ? ALL_CORES : SERVER_CORE) : undefined;
-    const server = await Server.start({ ...spec, cores });
+    const server = await Server.start({ ...spec, env: { ...spec.env, ...context.env }, cores });
     servers.push(server);
     return server;
   };
@@ -521,4 +536,31 @@ if (process.env[PIN_STATE] === undefined) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
   await main(process.env[PIN_STATE] === 'yes');
+}
+
+/**
+ * An OTLP/HTTP sink for --tracing: answers every export at once and keeps only counts, so the
+ * figures show what tracing costs the servers (spans, batching, JSON, the export requests).
+ */
+function startSpanSink() {
+  let exports = 0;
+  let bytes = 0;
+  const server = createServer((request, response) => {
+    request.on('data', (chunk) => (bytes += chunk.length));
+    request.on('end', () => {
+      if (request.url === '/v1/traces') exports++;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const url = `http://127.0.0.1:${server.address().port}`;
+      resolve({
+        url,
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+        received: () => ({ exports, bytes }),
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
 }

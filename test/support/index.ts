@@ -7,3 +7,4 @@ export * from './management';
 export * from './secrecy';
 export * from './tcp-proxy';
 export * from './assertions';
+export * from './otlp-receiver';

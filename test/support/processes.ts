@@ -127,10 +127,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The environment a test app gets: the caller's, minus app variables, plus `env` (undefined = unset). */
+/**
+ * The environment a test app gets: the caller's, minus app variables and OTEL_*, plus `env`
+ * (undefined = unset).
+ */
 function appEnvironment(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const result: NodeJS.ProcessEnv = { ...process.env };
   for (const name of APP_VARIABLES) delete result[name];
+  // OpenTelemetry's standard variables: a test turns tracing on itself (tracing.e2e-spec.ts).
+  for (const name of Object.keys(result)) if (name.startsWith('OTEL_')) delete result[name];
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete result[name];
     else result[name] = value;

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   closeGracefullyOnSignals,
   createHttpAdapter,
+  startTracing,
   useSecurityHeaders,
 } from '@nest-identity/shared/hosting';
 import { forecastClientConfig, type ForecastClientSettings } from './forecast-client.config';
@@ -12,6 +13,8 @@ import { ForecastClientModule } from './forecast-client.module';
 
 async function bootstrap(): Promise<void> {
   const settings: ForecastClientSettings = forecastClientConfig();
+  // Before the adapter and the app: their logger and hooks see whether tracing is on.
+  startTracing('forecast-client');
   // Logger off until the app listens: a failed start prints one line (below), not Nest's stack.
   const app = await NestFactory.create<NestFastifyApplication>(
     ForecastClientModule,

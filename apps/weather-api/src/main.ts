@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   closeGracefullyOnSignals,
   createHttpAdapter,
+  startTracing,
   useSecurityHeaders,
 } from '@nest-identity/shared/hosting';
 import { serveWeatherApiDocs } from './openapi/weather-api.openapi';
@@ -13,6 +14,8 @@ import { WeatherApiModule } from './weather-api.module';
 
 async function bootstrap(): Promise<void> {
   const settings: WeatherApiSettings = weatherApiConfig();
+  // Before the adapter and the app: their logger and hooks see whether tracing is on.
+  startTracing('weather-api');
   // Logger off until the app listens: a failed start prints one line (below), not Nest's stack.
   const app = await NestFactory.create<NestFastifyApplication>(
     WeatherApiModule,

@@ -3,6 +3,7 @@ import {
   BearerTokenMissing,
   InvalidToken,
   boundKeyOf,
+  inSpan,
   recordChallenge,
 } from '@nest-identity/shared';
 import type { AccessTokenClaims } from './access-token-claims';
@@ -122,19 +123,21 @@ export class AccessTokenPipeline {
     throw new BearerTokenMissing();
   }
 
-  /** Step 3, then the verdict is remembered: it holds whatever this request's presentation. */
-  private async verify(
-    request: TokenRequest,
-    presented: PresentedToken,
-  ): Promise<AccessTokenClaims> {
-    const { token } = presented;
-    if (this.introspector.handles(token)) {
-      const claims = await this.introspector.claimsFor(token);
-      return this.admit(request, presented, claims, boundKeyOf(claims), 'valid');
-    }
-    const verified = await this.verifier.verify(token);
-    this.verified.set(token, verified);
-    return this.admit(request, presented, verified.claims, verified.jkt, 'valid');
+  /**
+   * Step 3, then the verdict is remembered: it holds whatever this request's presentation. One
+   * span (docs/operations.md, "Tracing"); a verdict found in the cache makes none.
+   */
+  private verify(request: TokenRequest, presented: PresentedToken): Promise<AccessTokenClaims> {
+    return inSpan('access token verify', {}, async () => {
+      const { token } = presented;
+      if (this.introspector.handles(token)) {
+        const claims = await this.introspector.claimsFor(token);
+        return this.admit(request, presented, claims, boundKeyOf(claims), 'valid');
+      }
+      const verified = await this.verifier.verify(token);
+      this.verified.set(token, verified);
+      return this.admit(request, presented, verified.claims, verified.jkt, 'valid');
+    });
   }
 
   /** Steps 4 to 6, on a token whose verdict is known. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OAuthPaths } from '@nest-identity/shared';
+import { OAuthPaths, inClientSpan, traceHeaders } from '@nest-identity/shared';
 import { RESOLVED_JWT_BEARER_OPTIONS } from './jwt-bearer.module-definition';
 import { withoutTrailingSlash, type ResolvedJwtBearerOptions } from './jwt-bearer.options';
 import { FailureLog, describeFailure } from './failure-log';
@@ -70,14 +70,17 @@ export class AuthorityMetadata {
     }
   }
 
-  private async fetchDocument(): Promise<AuthorityMetadataDocument> {
-    const response = await fetch(this.metadataUrl, {
-      headers: { accept: 'application/json' },
-      redirect: 'error',
-      signal: AbortSignal.timeout(this.options.backchannelTimeoutSeconds * 1000),
+  private fetchDocument(): Promise<AuthorityMetadataDocument> {
+    return inClientSpan('discovery fetch', 'GET', this.metadataUrl, async (answered) => {
+      const response = await fetch(this.metadataUrl, {
+        headers: traceHeaders({ accept: 'application/json' }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.options.backchannelTimeoutSeconds * 1000),
+      });
+      answered(response.status);
+      if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
+      return this.readDocument(await response.json());
     });
-    if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
-    return this.readDocument(await response.json());
   }
 
   /** RFC 8414 §3.3: the document must name the very issuer it was fetched for. */

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
-import { InvalidToken, keyFitsAlgorithm } from '@nest-identity/shared';
+import { InvalidToken, inClientSpan, keyFitsAlgorithm } from '@nest-identity/shared';
 import { AuthorityMetadata, AuthorityMetadataError } from './authority-metadata';
 import { authorityUnavailable } from './authority-unavailable';
 import { FailureLog, describeFailure } from './failure-log';
@@ -203,7 +203,10 @@ export class SigningKeyResolver {
 
   private async fetchKeys(): Promise<PublishedKeys> {
     const { jwksUri } = await this.metadata.get();
-    const signingKeys = await this.clientFor(jwksUri).getSigningKeys();
+    // jwks-rsa makes the request itself: the span times it, with no traceparent sent.
+    const signingKeys = await inClientSpan('jwks fetch', 'GET', jwksUri, () =>
+      this.clientFor(jwksUri).getSigningKeys(),
+    );
     const previous = this.published?.byIdentity();
     const keys = signingKeys.map((signingKey): PublishedKey => {
       const kid = signingKey.kid || undefined;

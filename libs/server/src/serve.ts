@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import {
   closeGracefullyOnSignals,
   createHttpAdapter,
+  startTracing,
   useSecurityHeaders,
 } from '@nest-identity/shared/hosting';
 import { ConfigFileReloader } from './clients/config-file-reloader';
@@ -19,6 +20,8 @@ import { serveIdentityDocs } from './openapi/identity.openapi';
 
 async function bootstrap(): Promise<void> {
   const settings = identitySettings();
+  // Before the adapter and the app: their logger and hooks see whether tracing is on.
+  startTracing('identity');
   const adapter = createHttpAdapter(settings.server, {
     app: 'identity',
     bodyLimit: REQUEST_BODY_LIMIT,

@@ -10,3 +10,5 @@ export * from './metrics/metric-registry';
 export * from './metrics/http-request-duration';
 export * from './openapi/api-docs';
 export * from './openapi/oauth-error-schema';
+export * from './tracing/start-tracing';
+export * from './tracing/tracing-environment';

@@ -27,3 +27,4 @@ export * from './jose/access-token-checks';
 export * from './jose/dpop-proof';
 export * from './jose/http-uri';
 export * from './async/serial-queue';
+export * from './tracing/spans';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inClientSpan, traceHeaders } from '@nest-identity/shared';
 import { AccessTokenProvider } from './access-token-provider';
 
 /**
@@ -11,21 +12,32 @@ import { AccessTokenProvider } from './access-token-provider';
 export class AuthorizedFetch {
   constructor(private readonly tokens: AccessTokenProvider) {}
 
-  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
-    const token = await this.tokens.getToken();
-    const response = await fetch(url, withBearer(init, token));
-    if (!rejectsToken(response) || !isReplayable(init.body)) return response;
-    this.tokens.invalidate(token);
-    // The first answer is dropped: free its connection before the retry.
-    await response.body?.cancel();
-    return fetch(url, withBearer(init, await this.tokens.getToken()));
+  /**
+   * One client span for the call, a retry included (docs/operations.md, "Tracing"); each request
+   * carries its W3C `traceparent`, so the resource server's span is a child of it.
+   */
+  fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    return inClientSpan('authorized fetch', init.method ?? 'GET', url, async (answered) => {
+      const token = await this.tokens.getToken();
+      const response = await fetch(url, withBearer(init, token));
+      if (!rejectsToken(response) || !isReplayable(init.body)) {
+        answered(response.status);
+        return response;
+      }
+      this.tokens.invalidate(token);
+      // The first answer is dropped: free its connection before the retry.
+      await response.body?.cancel();
+      const retried = await fetch(url, withBearer(init, await this.tokens.getToken()));
+      answered(retried.status);
+      return retried;
+    });
   }
 }
 
 function withBearer(init: RequestInit, token: string): RequestInit {
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${token}`);
-  return { ...init, headers };
+  return { ...init, headers: traceHeaders(headers) };
 }
 
 /** RFC 6750 §3.1: the resource server says this token is expired, revoked or otherwise invalid. */

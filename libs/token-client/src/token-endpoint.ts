@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ClientAuthMethods, FormUrlEncoded, GrantTypes, OAuthPaths } from '@nest-identity/shared';
+import {
+  ClientAuthMethods,
+  FormUrlEncoded,
+  GrantTypes,
+  OAuthPaths,
+  SpanAttributes,
+  inClientSpan,
+  traceHeaders,
+} from '@nest-identity/shared';
 import { TokenEndpointError, TokenEndpointUnavailable } from './token-client.errors';
 import { RESOLVED_TOKEN_CLIENT_OPTIONS } from './token-client.module-definition';
 import type { ResolvedTokenClientOptions } from './token-client.options';
@@ -26,24 +34,34 @@ export class TokenEndpoint {
 
   async requestToken(): Promise<IssuedToken> {
     const url = await this.url();
-    const { headers, body } = this.tokenRequest();
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'error',
-        signal: this.timeout(),
-      });
-    } catch (cause) {
-      throw new TokenEndpointUnavailable(`token request to ${url} failed: ${describe(cause)}`, {
-        cause,
-      });
-    }
-    const json: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) throw refusal(url, response.status, json);
-    return readTokenResponse(url, json);
+    const attributes = { [SpanAttributes.ClientId]: this.options.clientId };
+    return inClientSpan(
+      'token request',
+      'POST',
+      url,
+      async (answered) => {
+        const { headers, body } = this.tokenRequest();
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            method: 'POST',
+            headers: traceHeaders(headers),
+            body,
+            redirect: 'error',
+            signal: this.timeout(),
+          });
+        } catch (cause) {
+          throw new TokenEndpointUnavailable(`token request to ${url} failed: ${describe(cause)}`, {
+            cause,
+          });
+        }
+        answered(response.status);
+        const json: unknown = await response.json().catch(() => undefined);
+        if (!response.ok) throw refusal(url, response.status, json);
+        return readTokenResponse(url, json);
+      },
+      attributes,
+    );
   }
 
   /** The token endpoint: configured, or discovered once (concurrent first callers share one fetch). */
@@ -57,23 +75,26 @@ export class TokenEndpoint {
     return this.discovered;
   }
 
-  private async discover(): Promise<string> {
+  private discover(): Promise<string> {
     const url = `${this.options.authority}${OAuthPaths.OpenIdConfiguration}`;
-    let document: unknown;
-    try {
-      const response = await fetch(url, {
-        headers: { accept: 'application/json' },
-        redirect: 'error',
-        signal: this.timeout(),
-      });
-      if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
-      document = await response.json();
-    } catch (cause) {
-      throw new TokenEndpointUnavailable(`discovery at ${url} failed: ${describe(cause)}`, {
-        cause,
-      });
-    }
-    return this.tokenEndpointOf(url, document);
+    return inClientSpan('discovery fetch', 'GET', url, async (answered) => {
+      let document: unknown;
+      try {
+        const response = await fetch(url, {
+          headers: traceHeaders({ accept: 'application/json' }),
+          redirect: 'error',
+          signal: this.timeout(),
+        });
+        answered(response.status);
+        if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
+        document = await response.json();
+      } catch (cause) {
+        throw new TokenEndpointUnavailable(`discovery at ${url} failed: ${describe(cause)}`, {
+          cause,
+        });
+      }
+      return this.tokenEndpointOf(url, document);
+    });
   }
 
   /** RFC 8414 §3.3: the document must name the very issuer it was fetched for. */

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ClientAuthMethods,
   InvalidClient,
+  StoreSpans,
   TemporarilyUnavailable,
+  inSpan,
   recordChallenge,
 } from '@nest-identity/shared';
 import {
@@ -78,7 +80,9 @@ export class ClientAuthenticator {
 
   /** The client, or ClientAuthenticationRejected saying why not. */
   private async verified(presented: PresentedCredentials): Promise<Client> {
-    const client = await this.clients.findClientById(presented.clientId);
+    const client = await inSpan(StoreSpans.FindClient, {}, () =>
+      this.clients.findClientById(presented.clientId),
+    );
     if (!client) {
       // The hash a known client's secret check costs, so the answer takes as long (docs/security.md).
       if (presented.clientSecret !== undefined)

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AccessTokenJwtType, AccessTokenTypes, groupConfiguredClaims } from '@nest-identity/shared';
+import {
+  AccessTokenJwtType,
+  AccessTokenTypes,
+  StoreSpans,
+  groupConfiguredClaims,
+  inSpan,
+} from '@nest-identity/shared';
 import type { Client } from '../clients/client';
 import type { OAuthForm } from '../http/oauth-form';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
@@ -81,7 +87,7 @@ export class AccessTokenIssuer {
     if (client.accessTokenType === AccessTokenTypes.Reference) {
       return this.issueReference(client.clientId, payload, lifetime);
     }
-    const key = await this.keys.getActiveKey();
+    const key = await inSpan(StoreSpans.ActiveKey, {}, () => this.keys.getActiveKey());
     const token = signJws(
       { alg: key.alg, typ: AccessTokenJwtType, kid: key.kid },
       payload,
@@ -97,11 +103,13 @@ export class AccessTokenIssuer {
     lifetime: number,
   ): Promise<IssuedAccessToken> {
     const handle = newReferenceHandle();
-    await this.referenceTokens.save(handle, {
-      clientId,
-      claims,
-      expiresAt: new Date(claims.exp * 1000),
-    });
+    await inSpan(StoreSpans.SaveReferenceToken, {}, () =>
+      this.referenceTokens.save(handle, {
+        clientId,
+        claims,
+        expiresAt: new Date(claims.exp * 1000),
+      }),
+    );
     return { token: handle, expiresIn: lifetime, scope: claims.scope };
   }
 }

@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Post, Req, Res, UseGuards, UseFilters } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
 import {
   ApiBasicAuth,
   ApiBody,
@@ -18,6 +19,9 @@ import {
   noStore,
   type HeaderWriter,
   type RawHeadersOfRequest,
+  SpanAttributes,
+  activeSpan,
+  recordRefusal,
 } from '@nest-identity/shared';
 import { ApiOAuthErrors } from '@nest-identity/shared/hosting';
 import { TokenIssued } from '../audit/audit-events';
@@ -72,9 +76,29 @@ export class TokenController {
     @Req() httpRequest: OAuthHttpRequest & RawHeadersOfRequest,
     @Res({ passthrough: true }) reply: HeaderWriter,
   ): Promise<TokenResponse> {
+    // The request's server span, when tracing is on (docs/operations.md, "Tracing").
+    const span = activeSpan();
+    if (span === undefined) return this.issue(httpRequest, reply);
+    try {
+      const response = await this.issue(httpRequest, reply, span);
+      span.setAttribute(SpanAttributes.Outcome, 'issued');
+      return response;
+    } catch (error) {
+      recordRefusal(span, error);
+      throw error;
+    }
+  }
+
+  private async issue(
+    httpRequest: OAuthHttpRequest & RawHeadersOfRequest,
+    reply: HeaderWriter,
+    span?: Span,
+  ): Promise<TokenResponse> {
     const request = OAuthForm.from(httpRequest);
     const client = await this.clientAuthenticator.authenticate(request);
+    span?.setAttribute(SpanAttributes.ClientId, client.clientId);
     const { grantType, handler } = this.supportedGrant(request);
+    span?.setAttribute(SpanAttributes.GrantType, grantType);
     this.assertGrantAllowed(client, grantType);
     const dpop = await this.dpopProofs.check(httpRequest, client);
     const response = await handler.handle(request, client, dpop?.binding);

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { flushTracing } from '../tracing/start-tracing';
 
 /**
  * On SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish (requests
@@ -20,13 +21,16 @@ export function closeGracefullyOnSignals(
       report('the grace period is over: exiting with requests still open');
       process.exit(1);
     }, gracePeriodMs).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        report(`closing failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(flushTracing)
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          report(`closing failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', close);
   process.on('SIGINT', close);

@@ -6,6 +6,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { LogController } from 'fastify';
 import { pino } from 'pino';
 import { logRequests, loggerOptions } from '../logging/http-logging';
+import { tracingStarted } from '../tracing/start-tracing';
+import { traceRequests } from './traced-requests';
 import { ConfigurationError } from '../config/validate-config';
 import type { ServerSettings } from '../config/server-environment';
 
@@ -80,6 +82,8 @@ export function createHttpAdapter(
     void reply.header('x-request-id', request.id);
     done();
   });
+  // Before logRequests: the request's log line is written inside its server span.
+  if (tracingStarted()) traceRequests(adapter.getInstance());
   if (options.app !== undefined) logRequests(adapter.getInstance());
   return adapter;
 }

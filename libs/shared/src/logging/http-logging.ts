@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import type { LoggerOptions } from 'pino';
 import type { LogLevel } from '../config/server-environment';
+import { activeTraceIds } from '../tracing/spans';
+import { tracingStarted } from '../tracing/start-tracing';
 
 /**
  * Object keys whose values are credentials or tokens, wherever they turn up in a log record:
@@ -38,11 +40,15 @@ const redactPaths = RedactedKeys.flatMap((key) => {
 
 const asIs = <T>(value: T): T => value;
 
-/** The apps' pino options: JSON lines on stdout, the app's name on each, credentials redacted. */
+/**
+ * The apps' pino options: JSON lines on stdout, the app's name on each, credentials redacted;
+ * while tracing is on, each line written inside a span carries its `trace_id` and `span_id`.
+ */
 export function loggerOptions(app: string, level: LogLevel): LoggerOptions {
   return {
     level,
     base: { app },
+    ...(tracingStarted() ? { mixin: activeTraceIds } : {}),
     redact: { paths: redactPaths, censor: '[REDACTED]' },
     // logRequests builds `req` and `res` itself; Fastify's serializers would drop the id.
     serializers: { req: asIs, res: asIs },
