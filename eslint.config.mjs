@@ -33,7 +33,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^@nest-identity/(shared/(?!hosting$)|token-client/(?!testing$)|server/(?!standalone$))',
+              regex:
+                '^@nest-identity/(shared/(?!hosting$)|token-client/(?!testing$)|server/(?!standalone$))',
               message:
                 'Import the library through its entry (@nest-identity/shared, @nest-identity/token-client).',
             },
