@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TracingVariables } from '@nest-identity/shared/hosting';
 import { generatedSection } from './config-reference';
 
 // The README is the front page: short, and its settings table lists every environment variable
@@ -82,6 +83,9 @@ describe('README.md, the front page', () => {
   it("lists in its settings table every variable of docs/reference.md's, for the same app", () => {
     const documented = referenceVariables(reference);
     expect(documented.size).toBeGreaterThan(40);
+    // Tracing's standard OTEL_* variables are OpenTelemetry's, not a DTO's: their list is the one
+    // the apps read them by.
+    for (const variable of TracingVariables) documented.add(`${variable}@both`);
     expect([...readmeVariables(readme)].sort()).toEqual([...documented].sort());
   });
 

@@ -1,6 +1,21 @@
 import { ConfigurationError } from '../config/validate-config';
 
 /**
+ * The OpenTelemetry variables the apps themselves read (the SDK reads further standard ones):
+ * the README's settings table lists each, and its spec checks it against this list.
+ */
+export const TracingVariables = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+  'OTEL_SDK_DISABLED',
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+] as const;
+
+/**
  * Whether the standard OpenTelemetry variables ask for traces (docs/operations.md, "Tracing"):
  * on when OTEL_TRACES_EXPORTER is `otlp` or an OTLP endpoint is set
  * (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT); off when none is, when
