@@ -49,6 +49,19 @@ export default tseslint.config(
     },
   },
   {
+    // The fresh app of the packages test has a tsconfig of its own, which resolves the packages
+    // through their built declarations (test/packages/run.mjs builds them first); lint checks its
+    // sources against the packages' sources instead, through the root tsconfig's paths.
+    files: ['test/packages/app/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
