@@ -1,4 +1,4 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import { Module, type INestApplication, type ModuleMetadata } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -15,6 +15,7 @@ export type HostAdapter = 'express' | 'fastify';
 export interface MountedIdentity {
   /** Where it listens: `http://127.0.0.1:<port>`. */
   readonly url: string;
+  readonly app: INestApplication;
   close(): Promise<void>;
 }
 
@@ -28,6 +29,8 @@ export async function mountIdentity(
   adapter: HostAdapter,
   config: unknown,
   issuer: string,
+  /** The host app's own modules beside the authority (its own database, say). */
+  hostImports: NonNullable<ModuleMetadata['imports']> = [],
 ): Promise<MountedIdentity> {
   const dataDir = mkdtempSync(join(tmpdir(), 'identity-mounted-'));
   const configFile = join(dataDir, 'identity.json');
@@ -43,6 +46,7 @@ export async function mountIdentity(
           RATE_LIMIT: 'off',
         },
       }),
+      ...hostImports,
     ],
   })
   class HostAppModule {}
@@ -56,6 +60,7 @@ export async function mountIdentity(
   const { port } = (app.getHttpServer() as { address(): AddressInfo }).address();
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     close: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,10 +1,13 @@
 import { Controller } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import {
   HealthCheckService,
   TypeOrmHealthIndicator,
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { HealthEndpoints } from '@nest-identity/shared/hosting';
+import { IDENTITY_DATA_SOURCE } from '../persistence/identity-data-source';
 import { SqliteFileHealthIndicator } from './sqlite-file.health';
 import { SigningKeyHealthIndicator } from './signing-key.health';
 
@@ -23,13 +26,18 @@ export class HealthController extends HealthEndpoints {
     private readonly store: TypeOrmHealthIndicator,
     private readonly signingKey: SigningKeyHealthIndicator,
     private readonly sqliteFile: SqliteFileHealthIndicator,
+    @InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {
     super(checks);
   }
 
   protected readinessChecks(): HealthIndicatorFunction[] {
     return [
-      () => this.store.pingCheck('store', { timeout: STORE_PING_TIMEOUT_MS }),
+      () =>
+        this.store.pingCheck('store', {
+          timeout: STORE_PING_TIMEOUT_MS,
+          connection: this.dataSource,
+        }),
       () => this.signingKey.isLoaded('signingKey'),
       () => this.sqliteFile.isTheOpenedFile('storeFile'),
     ];

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IDENTITY_DATA_SOURCE } from '../persistence/identity-data-source';
 import { statSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 
@@ -15,7 +16,7 @@ export class SqliteFileHealthIndicator implements OnModuleInit {
   private opened?: { readonly path: string; readonly dev: number; readonly ino: number };
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly indicators: HealthIndicatorService,
   ) {}
 

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { dataSourceOptions } from './data-source-options';
+import { IDENTITY_DATA_SOURCE } from './identity-data-source';
 import { runMigrations } from './migrate';
 import { StoreChanges } from './store-changes';
 import { StoreWriter } from './store-writer';
@@ -15,8 +16,13 @@ import { StoreWriter } from './store-writer';
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
+      name: IDENTITY_DATA_SOURCE,
       inject: [identitySettings.KEY],
-      useFactory: (settings: IdentitySettings) => dataSourceOptions(settings),
+      // The name again in the options: @nestjs/typeorm finds the data source by it at shutdown.
+      useFactory: (settings: IdentitySettings) => ({
+        ...dataSourceOptions(settings),
+        name: IDENTITY_DATA_SOURCE,
+      }),
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource(options!).initialize();
         await runMigrations(dataSource);

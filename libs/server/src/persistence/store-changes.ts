@@ -5,6 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IDENTITY_DATA_SOURCE } from './identity-data-source';
 import type { DataSource, EntityManager } from 'typeorm';
 import { StoreVersionEntity } from './entities/store-version.entity';
 
@@ -24,7 +25,7 @@ export class StoreChanges implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private failing = false;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /** Calls `listener` after any change to clients or keys, here or elsewhere. */
   onChange(listener: () => void): void {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IDENTITY_DATA_SOURCE } from './identity-data-source';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SerialQueue } from '@nest-identity/shared';
 import { StoreChanges } from './store-changes';
@@ -15,7 +16,7 @@ export class StoreWriter {
   private readonly writes = new SerialQueue();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly changes: StoreChanges,
   ) {}
 

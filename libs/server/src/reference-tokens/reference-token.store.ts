@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IDENTITY_DATA_SOURCE } from '../persistence/identity-data-source';
 import type { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ReferenceTokenEntity } from '../persistence/entities/reference-token.entity';
@@ -23,7 +24,7 @@ export interface StoredReferenceToken {
 @Injectable()
 export class ReferenceTokenStore {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly writer: StoreWriter,
   ) {}
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IDENTITY_DATA_SOURCE } from '../persistence/identity-data-source';
 import type { DataSource } from 'typeorm';
 import { RevokedTokenEntity } from '../persistence/entities/revoked-token.entity';
 import { StoreWriter } from '../persistence/store-writer';
@@ -12,7 +13,7 @@ import { noCacheChange, rethrowUnavailable } from './reference-token.store';
 @Injectable()
 export class RevokedTokenStore {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly writer: StoreWriter,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { IdentityDataSourceToken } from '../persistence/identity-data-source';
 import type { DataSource } from 'typeorm';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { ReplayCache } from './replay-cache';
@@ -17,7 +17,7 @@ import { RedisReplayCache } from './stores/redis.replay-cache';
   providers: [
     {
       provide: ReplayCache,
-      inject: [identitySettings.KEY, getDataSourceToken()],
+      inject: [identitySettings.KEY, IdentityDataSourceToken],
       useFactory: (settings: IdentitySettings, dataSource: DataSource): ReplayCache => {
         const logger = new Logger('ReplayCache');
         const redisUrl = settings.rateLimits.redisUrl;

@@ -1,5 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { IdentityDataSourceToken } from '../persistence/identity-data-source';
 import type { DataSource } from 'typeorm';
 import { identitySettings, type IdentitySettings } from '../config/identity-settings';
 import { CounterStore } from './counter';
@@ -16,7 +16,7 @@ import { RedisCounterStore } from './stores/redis.counter-store';
   providers: [
     {
       provide: CounterStore,
-      inject: [identitySettings.KEY, getDataSourceToken()],
+      inject: [identitySettings.KEY, IdentityDataSourceToken],
       useFactory: (settings: IdentitySettings, dataSource: DataSource): CounterStore =>
         createCounterStore(settings, dataSource),
     },

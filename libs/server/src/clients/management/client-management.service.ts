@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IDENTITY_DATA_SOURCE } from '../../persistence/identity-data-source';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { AccessTokenType, ValidationIssue } from '@nest-identity/shared';
@@ -58,7 +59,7 @@ export class ClientManagementService {
    */
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly changes: StoreChanges,
     private readonly writer: StoreWriter,
     // Read on every call: a reload of the file (SIGHUP) changes its clients.

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IDENTITY_DATA_SOURCE } from '../../persistence/identity-data-source';
 import type { DataSource } from 'typeorm';
 import { ClientEntity } from '../../persistence/entities/client.entity';
 import { StoreChanges } from '../../persistence/store-changes';
@@ -27,7 +28,7 @@ export class DatabaseClientStore extends ClientStore implements OnModuleInit {
   private knownIds?: Promise<ReadonlySet<string>>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly changes: StoreChanges,
     // The encryption key of client_secret_jwt secrets (see secret-encryption.ts).
     @Optional() @Inject(identitySettings.KEY) private readonly settings?: IdentitySettings,

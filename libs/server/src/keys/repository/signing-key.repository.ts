@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IDENTITY_DATA_SOURCE } from '../../persistence/identity-data-source';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { SerialQueue } from '@nest-identity/shared';
 import { SigningKeyEntity } from '../../persistence/entities/signing-key.entity';
@@ -23,7 +24,7 @@ export class SigningKeyRepository {
   private readonly sequences = new SerialQueue();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(IDENTITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly writer: StoreWriter,
   ) {}
 
