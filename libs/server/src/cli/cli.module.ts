@@ -1,10 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { AuditModule } from '../audit/audit.module';
 import { ClientManagementModule } from '../clients/management/client-management.module';
 import { ClientsModule } from '../clients/clients.module';
 import { DatabaseClientStore } from '../clients/stores/database.client-store';
-import { identitySettings } from '../config/identity-settings';
+import { IdentitySettingsModule } from '../config/identity-settings.module';
 import { KeysModule } from '../keys/keys.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { CliAuditLog } from './cli-audit-log';
@@ -31,7 +30,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [identitySettings] }),
+        IdentitySettingsModule.fromProcessEnvironment(),
         AuditModule.forRoot({ log: false }),
         PersistenceModule,
         ClientsModule.forRoot({ clientStore: DatabaseClientStore }),
