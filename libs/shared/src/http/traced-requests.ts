@@ -15,6 +15,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isProbeOrScrape } from '../logging/http-logging';
 import { incomingTraceContext } from '../tracing/spans';
+import { requestPath } from './http-request';
 
 const tracer = trace.getTracer('nest-identity');
 
@@ -37,14 +38,13 @@ export function traceRequests(fastify: FastifyInstance): void {
     if (isProbeOrScrape(request.url)) return done();
     const parent = incomingTraceContext(request.headers);
     const route = request.routeOptions.url;
-    const path = request.url.split('?', 1)[0];
     const span = tracer.startSpan(
       route === undefined ? request.method : `${request.method} ${route}`,
       {
         kind: SpanKind.SERVER,
         attributes: {
           [ATTR_HTTP_REQUEST_METHOD]: request.method,
-          [ATTR_URL_PATH]: path,
+          [ATTR_URL_PATH]: requestPath(request),
           ...(route === undefined ? {} : { [ATTR_HTTP_ROUTE]: route }),
         },
       },
