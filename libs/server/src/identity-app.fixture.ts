@@ -13,6 +13,33 @@ export interface InProcessIdentity {
   close(): Promise<void>;
 }
 
+/** A fresh embedded store with `config` as its configuration file, and the settings naming it. */
+export interface FreshIdentityStore {
+  readonly environment: {
+    ISSUER: string;
+    IDENTITY_CONFIG: string;
+    IDENTITY_DATA_DIR: string;
+    RATE_LIMIT: 'off';
+  };
+  remove(): void;
+}
+
+/** A temporary data directory holding `config` as the configuration file; throttles off. */
+export function freshIdentityStore(config: unknown, issuer: string): FreshIdentityStore {
+  const dataDir = mkdtempSync(join(tmpdir(), 'identity-in-process-'));
+  const configFile = join(dataDir, 'identity.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  return {
+    environment: {
+      ISSUER: issuer,
+      IDENTITY_CONFIG: configFile,
+      IDENTITY_DATA_DIR: dataDir,
+      RATE_LIMIT: 'off',
+    },
+    remove: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
 /**
  * Builds the identity on a fresh embedded store with `config` as its configuration file, as
  * main.ts would (its body parsers, throttles off), and removes the store again on close. With
@@ -24,15 +51,8 @@ export async function startInProcessIdentity(
   issuer: string,
   extensions?: IdentityServerExtensions,
 ): Promise<InProcessIdentity> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'identity-in-process-'));
-  const configFile = join(dataDir, 'identity.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const environment = {
-    ISSUER: issuer,
-    IDENTITY_CONFIG: configFile,
-    IDENTITY_DATA_DIR: dataDir,
-    RATE_LIMIT: 'off',
-  };
+  const store = freshIdentityStore(config, issuer);
+  const { environment } = store;
   const root =
     extensions === undefined
       ? IdentityModule
@@ -52,7 +72,7 @@ export async function startInProcessIdentity(
   } catch (error) {
     // A start-up that fails (a spec may expect it to) leaves nothing behind.
     await app?.close().catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    store.remove();
     throw error;
   }
   const started = app;
@@ -60,7 +80,7 @@ export async function startInProcessIdentity(
     app: started,
     close: async () => {
       await started.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      store.remove();
     },
   };
 }

@@ -2,10 +2,8 @@ import { Module, type INestApplication, type ModuleMetadata } from '@nestjs/comm
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { freshIdentityStore } from './identity-app.fixture';
 import { IdentityServerModule } from './identity-server.module';
 
 /** The HTTP adapters a host app may run the mounted authority on. */
@@ -32,22 +30,10 @@ export async function mountIdentity(
   /** The host app's own modules beside the authority (its own database, say). */
   hostImports: NonNullable<ModuleMetadata['imports']> = [],
 ): Promise<MountedIdentity> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'identity-mounted-'));
-  const configFile = join(dataDir, 'identity.json');
-  writeFileSync(configFile, JSON.stringify(config));
+  const store = freshIdentityStore(config, issuer);
 
   @Module({
-    imports: [
-      IdentityServerModule.forRoot({
-        environment: {
-          ISSUER: issuer,
-          IDENTITY_CONFIG: configFile,
-          IDENTITY_DATA_DIR: dataDir,
-          RATE_LIMIT: 'off',
-        },
-      }),
-      ...hostImports,
-    ],
+    imports: [IdentityServerModule.forRoot({ environment: store.environment }), ...hostImports],
   })
   class HostAppModule {}
 
@@ -63,7 +49,7 @@ export async function mountIdentity(
     app,
     close: async () => {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      store.remove();
     },
   };
 }
