@@ -1,11 +1,9 @@
 import { Controller, Get, Logger, type INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
-import { OAuthErrorFilter } from '@nest-identity/shared';
-import { JwtBearerModule, Public, RequireScopes } from '@nest-identity/jwt-bearer';
+import { Public, RequireScopes } from '@nest-identity/jwt-bearer';
 import { FakeAuthority, TestDPoPKey } from '@nest-identity/jwt-bearer/testing';
+import { compileResourceServer } from './resource-server.fixture';
 
 @Controller()
 class RoutesController {
@@ -37,17 +35,9 @@ describe.each([
   beforeAll(async () => {
     Logger.overrideLogger(false);
     authority = await FakeAuthority.start();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        JwtBearerModule.forRoot({
-          authority: authority.issuer,
-          audience: 'api1',
-          requireHttpsMetadata: false,
-        }),
-      ],
-      controllers: [RoutesController],
-      providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
-    }).compile();
+    const moduleRef = await compileResourceServer([RoutesController], {
+      authority: authority.issuer,
+    });
     const express = moduleRef.createNestApplication<NestExpressApplication>(new ExpressAdapter());
     express.set('trust proxy', trustProxy);
     app = express;

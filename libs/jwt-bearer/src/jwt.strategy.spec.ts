@@ -1,16 +1,9 @@
 import { Controller, Get, Logger, UseGuards } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { OAuthErrorFilter } from '@nest-identity/shared';
-import {
-  JwtBearerModule,
-  Public,
-  TokenClaims,
-  type AccessTokenClaims,
-} from '@nest-identity/jwt-bearer';
+import { Public, TokenClaims, type AccessTokenClaims } from '@nest-identity/jwt-bearer';
 import { FakeAuthority, TestDPoPKey } from '@nest-identity/jwt-bearer/testing';
+import { compileResourceServer } from './resource-server.fixture';
 
 /** The same handler behind the global JwtAuthGuard and behind passport's AuthGuard('jwt-bearer'). */
 @Controller()
@@ -35,18 +28,10 @@ describe("JwtStrategy: AuthGuard('jwt-bearer') answers as JwtAuthGuard does", ()
   beforeAll(async () => {
     Logger.overrideLogger(false);
     authority = await FakeAuthority.start();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        JwtBearerModule.forRoot({
-          authority: authority.issuer,
-          audience: 'api1',
-          requireHttpsMetadata: false,
-          dpop: { challengeWithoutToken: true },
-        }),
-      ],
-      controllers: [ClaimsController],
-      providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
-    }).compile();
+    const moduleRef = await compileResourceServer([ClaimsController], {
+      authority: authority.issuer,
+      dpop: { challengeWithoutToken: true },
+    });
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

@@ -1,11 +1,9 @@
 import { Controller, Get, Header, Logger } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { OAuthErrorFilter } from '@nest-identity/shared';
-import { JwtBearerModule, Public, RequireScopes } from '@nest-identity/jwt-bearer';
+import { Public, RequireScopes } from '@nest-identity/jwt-bearer';
 import { FakeAuthority } from '@nest-identity/jwt-bearer/testing';
 import { markNoStore } from './no-store';
+import { compileResourceServer } from './resource-server.fixture';
 
 @Controller()
 class RoutesController {
@@ -36,17 +34,9 @@ describe('Cache-Control: no-store on the responses of protected routes', () => {
   beforeAll(async () => {
     Logger.overrideLogger(false);
     authority = await FakeAuthority.start();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        JwtBearerModule.forRoot({
-          authority: authority.issuer,
-          audience: 'api1',
-          requireHttpsMetadata: false,
-        }),
-      ],
-      controllers: [RoutesController],
-      providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
-    }).compile();
+    const moduleRef = await compileResourceServer([RoutesController], {
+      authority: authority.issuer,
+    });
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

@@ -1,10 +1,6 @@
 import { Controller, Get, Injectable, Logger } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { OAuthErrorFilter } from '@nest-identity/shared';
 import {
-  JwtBearerModule,
   RequireScopes,
   TokenClaims,
   TokenRevocation,
@@ -19,6 +15,7 @@ import {
 import { AccessTokenVerifier } from './access-token-verifier';
 import { SigningKeyResolver } from './signing-key-resolver';
 import { VerifiedTokenCache } from './verified-token-cache';
+import { compileResourceServer } from './resource-server.fixture';
 
 @Controller()
 class ClaimsController {
@@ -369,19 +366,11 @@ describe('reuse at the expiry boundary, with the clock skew', () => {
 });
 
 async function startApp(options: Partial<JwtBearerOptions>): Promise<NestFastifyApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      JwtBearerModule.forRoot({
-        authority: 'http://127.0.0.1:1',
-        audience: 'api1',
-        requireHttpsMetadata: false,
-        ...options,
-        tokenRevocation: RecordingRevocation,
-      }),
-    ],
-    controllers: [ClaimsController],
-    providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
-  }).compile();
+  const moduleRef = await compileResourceServer([ClaimsController], {
+    authority: 'http://127.0.0.1:1',
+    ...options,
+    tokenRevocation: RecordingRevocation,
+  });
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

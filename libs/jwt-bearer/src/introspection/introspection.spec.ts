@@ -1,10 +1,6 @@
 import { Controller, Get, Logger } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { OAuthErrorFilter } from '@nest-identity/shared';
 import {
-  JwtBearerModule,
   RequireScopes,
   TokenClaims,
   type AccessTokenClaims,
@@ -12,6 +8,7 @@ import {
 } from '@nest-identity/jwt-bearer';
 import { FakeAuthority, TestDPoPKey } from '@nest-identity/jwt-bearer/testing';
 import { TokenIntrospector } from './token-introspector';
+import { compileResourceServer } from '../resource-server.fixture';
 
 @Controller()
 class ClaimsController {
@@ -30,19 +27,11 @@ async function startApp(
   authority: FakeAuthority,
   options: Partial<JwtBearerOptions> = {},
 ): Promise<NestFastifyApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      JwtBearerModule.forRoot({
-        authority: authority.issuer,
-        audience: 'api1',
-        requireHttpsMetadata: false,
-        introspection: { clientSecret: SECRET },
-        ...options,
-      }),
-    ],
-    controllers: [ClaimsController],
-    providers: [{ provide: APP_FILTER, useClass: OAuthErrorFilter }],
-  }).compile();
+  const moduleRef = await compileResourceServer([ClaimsController], {
+    authority: authority.issuer,
+    introspection: { clientSecret: SECRET },
+    ...options,
+  });
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
